@@ -1,0 +1,3 @@
+export * from './types.js'
+export { LevelStore } from './level.js'
+export { MemoryStore } from './memory.js'
