@@ -1,0 +1,53 @@
+import type { Command } from 'commander'
+import { ConfigError } from '../../lib/errors.js'
+import { hostPort, startAdmin } from '../../lib/admin.js'
+import { XLatticeNode } from '../../gateway/index.js'
+import { action, announceReady, collect, configFromFlags, onShutdown } from '../common.js'
+
+export function register(program: Command): void {
+  program
+    .command('start')
+    .description('run a node: register with the XLattice server, heartbeat, keep neighbours')
+    .option('--config <file>', 'TOML config file')
+    .option('--data <dir>', 'data directory (identity, store)')
+    .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
+    .option('--registry <multiaddr>', 'the XLattice server, including /p2p/<peerId>')
+    .option('--admin <host:port>', 'admin HTTP endpoint (loopback)')
+    .action(
+      action(async (options: Record<string, unknown>) => {
+        const config = configFromFlags('node', options, [
+          { option: 'data', key: 'data.dir', flag: '--data' },
+          { option: 'listen', key: 'node.listen', flag: '--listen' },
+          { option: 'registry', key: 'node.registry', flag: '--registry' },
+          { option: 'admin', key: 'admin.listen', flag: '--admin' },
+        ])
+        if (config.node.registry === undefined) {
+          throw new ConfigError(
+            'no XLattice server given: pass --registry /ip4/HOST/tcp/PORT/p2p/PEERID or set node.registry',
+          )
+        }
+        const node = await XLatticeNode.start({
+          dataDir: config.data.dir,
+          listen: config.node.listen,
+          registry: config.node.registry,
+          heartbeatSec: config.node.heartbeatSec,
+          neighbourRefreshSec: config.node.neighbourRefreshSec,
+          registerRetryMaxSec: config.node.registerRetryMaxSec,
+        })
+        const admin = await startAdmin({
+          ...hostPort(config.admin.listen),
+          status: () => node.status(),
+          metrics: node.metrics,
+        })
+        onShutdown(async () => {
+          await admin.close()
+          await node.stop()
+        })
+        announceReady({
+          admin: admin.address,
+          peerId: node.host.peerId.toString(),
+          listen: node.host.getMultiaddrs().map((a) => a.toString()),
+        })
+      }),
+    )
+}

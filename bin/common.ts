@@ -1,0 +1,89 @@
+/**
+ * What every long-running command shares: config loading from flags, the one-line ready
+ * announcement on stdout, and clean shutdown on SIGINT/SIGTERM.
+ */
+import { readFileSync } from 'node:fs'
+import type { Command } from 'commander'
+import { type Config, loadConfig, type Role } from '../lib/config/index.js'
+import { XLatticeError } from '../lib/errors.js'
+import { setLogLevel } from '../lib/log.js'
+
+export interface FlagSpec {
+  /** commander option name as written, e.g. `data` for --data. */
+  option: string
+  /** The dotted config key it sets. */
+  key: string
+  flag: string
+}
+
+export function configFromFlags(role: Role, options: Record<string, unknown>, specs: FlagSpec[]): Config {
+  const flags: Record<string, unknown> = {}
+  const flagNames: Record<string, string> = {}
+  for (const spec of specs) {
+    flagNames[spec.key] = spec.flag
+    if (options[spec.option] !== undefined) flags[spec.key] = options[spec.option]
+  }
+  const config = loadConfig({ role, file: options.config as string | undefined, flags, flagNames })
+  setLogLevel(config.log.level)
+  return config
+}
+
+export interface ReadyLine {
+  admin: string
+  peerId: string
+  listen: string[]
+  [extra: string]: unknown
+}
+
+/** One JSON line on stdout, so scripts learn the bound ports without racing for them. */
+export function announceReady(line: ReadyLine): void {
+  process.stdout.write(`${JSON.stringify({ ready: true, ...line })}\n`)
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM, then exits. */
+export function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false
+  const handler = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    stop()
+      .then(() => process.exit(0))
+      .catch((err) => {
+        process.stderr.write(`error while stopping after ${signal}: ${err.message}\n`)
+        process.exit(1)
+      })
+  }
+  process.on('SIGINT', handler)
+  process.on('SIGTERM', handler)
+}
+
+/** Wraps a command action: expected errors print one clear line and exit 1; others a stack. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await fn(...args)
+    } catch (err: any) {
+      if (err instanceof XLatticeError || err?.name === 'RegistryRefusal' || err instanceof TypeError) {
+        process.stderr.write(`xlattice: ${err.message}\n`)
+      } else {
+        process.stderr.write(`xlattice: ${err?.stack ?? err}\n`)
+      }
+      process.exit(1)
+    }
+  }
+}
+
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value]
+}
+
+export function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url)
+  try {
+    return JSON.parse(readFileSync(url, 'utf8')).version
+  } catch {
+    return JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
+  }
+}
+
+export type { Command }

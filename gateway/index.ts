@@ -1,0 +1,16 @@
+/**
+ * The gateway's public surface: the only gateway module `component/` and `bin/` may import.
+ */
+export { startRegistry, type RegistryOptions, type RunningRegistry } from './registry/index.js'
+export {
+  RegistryClient,
+  RegistryRefusal,
+  verifyCertificate,
+  verifyNeighbourList,
+  sealPeerRecord,
+  wire as registryWire,
+  REGISTRY_PROTOCOL,
+} from './registry/index.js'
+export { XLatticeNode, type NodeOptions, type NeighbourStatus } from './node/node.js'
+export { loadCertificate } from './node/certificate-file.js'
+export { createHost, type Host } from './p2p/host.js'

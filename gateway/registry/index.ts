@@ -1,0 +1,86 @@
+/**
+ * The XLattice server process (`xlattice registry`): its identity, libp2p host, LevelDB store
+ * and the node registry protocol. Later issues add cluster registries, referrals and updates.
+ */
+import { join } from 'node:path'
+import { Registry } from 'prom-client'
+import { identitySigner, libp2pPrivateKey, loadOrCreateIdentity, type Identity } from '../../lib/identity.js'
+import { logger } from '../../lib/log.js'
+import { LevelStore } from '../../lib/store/index.js'
+import { createHost, type Host } from '../p2p/host.js'
+import { RegistryServer } from './server.js'
+
+export interface RegistryOptions {
+  dataDir: string
+  listen: string[]
+  heartbeatTtlSec: number
+  neighbourK: number
+  maxMessageBytes: number
+  clockSkewSec: number
+  nonceRetentionSec: number
+  rateLimit: { requestsPerSec: number; burst: number }
+}
+
+export interface RunningRegistry {
+  identity: Identity
+  host: Host
+  server: RegistryServer
+  store: LevelStore
+  metrics: Registry
+  status(): object
+  stop(): Promise<void>
+}
+
+export async function startRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
+  const log = logger('gateway:registry')
+  const { identity } = await loadOrCreateIdentity(opts.dataDir)
+  const store = await LevelStore.open(join(opts.dataDir, 'store'))
+  const metrics = new Registry()
+  let host: Host | undefined
+  try {
+    host = await createHost({ privateKey: await libp2pPrivateKey(identity), listen: opts.listen })
+    const server = new RegistryServer(
+      { host, store, signer: identitySigner(identity), log, metrics },
+      {
+        heartbeatTtlMs: opts.heartbeatTtlSec * 1000,
+        neighbourK: opts.neighbourK,
+        clockSkewMs: opts.clockSkewSec * 1000,
+        nonceRetentionMs: opts.nonceRetentionSec * 1000,
+        maxMessageBytes: opts.maxMessageBytes,
+        rateLimit: opts.rateLimit,
+      },
+    )
+    await server.start()
+    const running: RunningRegistry = {
+      identity,
+      host,
+      server,
+      store,
+      metrics,
+      status: () => ({
+        role: 'registry',
+        peerId: host!.peerId.toString(),
+        listen: host!.getMultiaddrs().map((a) => a.toString()),
+        ...server.status(),
+      }),
+      stop: async () => {
+        await server.stop()
+        await host!.stop()
+        await store.close()
+      },
+    }
+    log.info({ peerId: host.peerId.toString(), nodes: server.status().nodes }, 'registry started')
+    return running
+  } catch (err) {
+    await host?.stop()
+    await store.close()
+    throw err
+  }
+}
+
+export { RegistryServer } from './server.js'
+export { RegistryClient, RegistryRefusal } from './client.js'
+export { verifyCertificate, verifyNeighbourList, issueCertificate, CertificateError } from './certificate.js'
+export { sealPeerRecord, openPeerRecord } from './peer-record.js'
+export * as wire from './registry.pb.js'
+export { REGISTRY_PROTOCOL, TAG_REGISTER, TAG_NODE_CERT, TAG_NEIGHBOURS, MAX_MESSAGE_BYTES } from './tags.js'

@@ -1,0 +1,224 @@
+/**
+ * The configuration schema: every key, its constraint, its default and its documentation.
+ * `config/*.toml` and the key table in docs/configuration.md are generated from (or tested
+ * against) the descriptions here, so this file is the one place a key is defined.
+ *
+ * TOML keys are camelCase; the environment name of `registry.rateLimit.requestsPerSec` is
+ * `XLATTICE_REGISTRY_RATE_LIMIT_REQUESTS_PER_SEC` (see keys.ts).
+ */
+import { z } from 'zod'
+import {
+  bool,
+  hostPort,
+  int,
+  isLoopbackHost,
+  multiaddrList,
+  multiaddrString,
+  nonEmptyString,
+  parseHostPort,
+  peerIdString,
+  peerMultiaddr,
+  positiveNumber,
+  publicKeyB64u,
+} from './values.js'
+
+export const ROLES = ['node', 'registry'] as const
+export type Role = (typeof ROLES)[number]
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const
+
+const data = z
+  .strictObject({
+    dir: nonEmptyString('a directory path')
+      .default('./xlattice-data')
+      .meta({
+        description:
+          "The data directory: identity.json (this process's keys, created on first start) and the LevelDB store. " +
+          'A relative path resolves against the working directory.',
+      }),
+  })
+  .meta({ description: 'Where this process keeps its state.' })
+
+const admin = z
+  .strictObject({
+    listen: hostPort()
+      .default('127.0.0.1:0')
+      .meta({
+        description:
+          'Where the admin HTTP endpoint (/status, /metrics) listens. Port 0 picks a free port. ' +
+          'The host must be a loopback address unless allowRemote is true.',
+      }),
+    allowRemote: bool()
+      .default(false)
+      .meta({
+        description:
+          'Allow a non-loopback admin.listen host. The admin endpoint has no authentication: ' +
+          'only enable this behind a firewall or proxy you control.',
+      }),
+  })
+  // A check across two keys, so it lives on the section rather than on either key.
+  .superRefine((admin, ctx) => {
+    const parsed = parseHostPort(admin.listen)
+    if (parsed !== undefined && !admin.allowRemote && !isLoopbackHost(parsed.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['listen'],
+        message: 'a loopback host (127.0.0.1, [::1] or localhost) unless admin.allowRemote = true',
+      })
+    }
+  })
+  .meta({ description: 'The admin HTTP endpoint read by `xlattice status` and Prometheus.' })
+
+const log = z
+  .strictObject({
+    level: z
+      .enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` })
+      .default('info')
+      .meta({ description: 'Least severe level written to the structured (pino) log on stderr.' }),
+  })
+  .meta({ description: 'Logging.' })
+
+const node = z
+  .strictObject({
+    listen: multiaddrList()
+      .default(['/ip4/127.0.0.1/tcp/0'])
+      .meta({ description: "Addresses the node's libp2p host listens on. Port 0 picks a free port." }),
+    registry: peerMultiaddr()
+      .optional()
+      .meta({
+        description:
+          'The registry to register with, including its /p2p/<peerId> (the registry prints it on start). ' +
+          'No default: `xlattice start` refuses to run without it.',
+        example: 'registry = "/ip4/203.0.113.7/tcp/4001/p2p/12D3KooW..."',
+      }),
+    heartbeatSec: int(1, 3600)
+      .default(10)
+      .meta({
+        description:
+          "Seconds between heartbeats to the registry. Keep it well under the registry's heartbeatTtlSec, " +
+          'or the registry forgets this node between heartbeats.',
+      }),
+    neighbourRefreshSec: int(1, 3600)
+      .default(30)
+      .meta({ description: "Seconds between refreshes of this node's neighbour list from the registry." }),
+    registerRetryMaxSec: int(1, 3600).default(30).meta({
+      description:
+        'Longest wait, in seconds, between attempts to register while the registry is unreachable.',
+    }),
+  })
+  .meta({ description: 'The node process (`xlattice start`).' })
+
+const rateLimit = z
+  .strictObject({
+    requestsPerSec: positiveNumber(1_000_000)
+      .default(50)
+      .meta({ description: 'Sustained requests per second allowed from one peer (token bucket refill).' }),
+    burst: int(1, 1_000_000).default(100).meta({
+      description: 'Requests one peer may send at once before requestsPerSec applies (token bucket size).',
+    }),
+  })
+  .meta({ description: 'Per-peer rate limit on registry requests.' })
+
+const registry = z
+  .strictObject({
+    listen: multiaddrList()
+      .default(['/ip4/127.0.0.1/tcp/0'])
+      .meta({ description: "Addresses the registry's libp2p host listens on. Port 0 picks a free port." }),
+    heartbeatTtlSec: int(1, 86_400)
+      .default(30)
+      .meta({ description: 'Seconds after its last heartbeat before the registry forgets a node.' }),
+    neighbourK: int(1, 64)
+      .default(8)
+      .meta({ description: 'How many neighbours the registry returns to a node that asks.' }),
+    maxMessageBytes: int(1024, 16 * 1024 * 1024)
+      .default(65536)
+      .meta({ description: 'Largest request the registry reads; a longer one is refused before parsing.' }),
+    clockSkewSec: int(1, 3600).default(60).meta({
+      description:
+        "How far, in seconds, a signed request's timestamp may be from the registry's clock before it is refused.",
+    }),
+    rateLimit: rateLimit.prefault({}),
+    nonceRetentionSec: int(1, 86_400)
+      .default(600)
+      .meta({
+        description:
+          'Seconds the registry remembers request nonces, to refuse replays. At least 2 x clockSkewSec, ' +
+          'since a request is accepted while its timestamp is within clockSkewSec either side.',
+      }),
+  })
+  .superRefine((registry, ctx) => {
+    // A nonce forgotten while its request's timestamp is still acceptable could be replayed.
+    if (registry.nonceRetentionSec < 2 * registry.clockSkewSec) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['nonceRetentionSec'],
+        message: `at least 2 x registry.clockSkewSec (${2 * registry.clockSkewSec})`,
+      })
+    }
+  })
+  .meta({ description: 'The registry process (`xlattice registry`).' })
+
+const validator = z.strictObject(
+  {
+    peerId: peerIdString(),
+    publicKey: publicKeyB64u(),
+    weight: int(1),
+    addrs: z.array(multiaddrString(), { error: 'a list of multiaddrs' }),
+  },
+  { error: 'a table with peerId, publicKey, weight and addrs' },
+)
+
+const consensus = z
+  .strictObject({
+    validators: z
+      .array(validator, { error: 'a list of validator tables' })
+      .superRefine((validators, ctx) => {
+        const seen = new Set<string>()
+        validators.forEach((v, i) => {
+          if (seen.has(v.peerId)) {
+            ctx.addIssue({ code: 'custom', path: [i, 'peerId'], message: 'a peer ID not listed before' })
+          }
+          seen.add(v.peerId)
+        })
+      })
+      .default([])
+      .meta({
+        description:
+          "The validator set of this node's cluster: peerId, publicKey (base64url), weight (>= 1) and addrs. " +
+          'Parsed and validated now; consensus uses it in a later release.',
+        example: [
+          '[[consensus.validators]]',
+          'peerId = "12D3KooW..."',
+          'publicKey = "<32 bytes, base64url>"',
+          'weight = 1',
+          'addrs = ["/ip4/10.0.0.2/tcp/4001"]',
+        ].join('\n'),
+      }),
+  })
+  .meta({ description: 'Cluster consensus (node only).' })
+
+/** Sections are prefaulted so that an absent section parses to all of its defaults. */
+export const configSchema = z.strictObject({
+  data: data.prefault({}),
+  admin: admin.prefault({}),
+  log: log.prefault({}),
+  node: node.prefault({}),
+  consensus: consensus.prefault({}),
+  registry: registry.prefault({}),
+})
+
+export type Config = z.infer<typeof configSchema>
+export type Section = keyof Config
+
+/**
+ * Which process reads which section. A section for the other role in a file is an error (it
+ * would silently do nothing); in the loaded Config it simply holds its defaults.
+ */
+export const SECTION_ROLES: Record<Section, readonly Role[]> = {
+  data: ROLES,
+  admin: ROLES,
+  log: ROLES,
+  node: ['node'],
+  consensus: ['node'],
+  registry: ['registry'],
+}

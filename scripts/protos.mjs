@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+// Regenerates every `*.proto` under gateway/ into a committed `*.pb.ts` beside it (protons).
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+function* protos(dir) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name)
+    if (entry.isDirectory()) yield* protos(path)
+    else if (entry.name.endsWith('.proto')) yield path
+  }
+}
+
+for (const proto of protos('gateway')) {
+  execFileSync('npx', ['protons', proto], { stdio: 'inherit' })
+  const generated = proto.replace(/\.proto$/, '.ts')
+  // Our byte fields come from node:crypto and Buffers (Uint8Array<ArrayBufferLike>); protons
+  // types them as Uint8Array<ArrayBuffer>, which TypeScript 5.7+ will not accept. Widen them.
+  const text = readFileSync(generated, 'utf8').replaceAll('Uint8Array<ArrayBuffer>', 'Uint8Array')
+  writeFileSync(proto.replace(/\.proto$/, '.pb.ts'), text)
+  rmSync(generated)
+  console.log(`generated ${proto.replace(/\.proto$/, '.pb.ts')}`)
+}
