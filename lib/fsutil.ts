@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 /** Writes a file atomically (temp + fsync + rename + dir fsync), so a crash leaves old or new, never half. */
 export async function writeFileAtomic(path: string, data: Uint8Array | string, mode = 0o600): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`
   const fh = await open(tmp, 'w', mode)
   try {
     await fh.writeFile(data)

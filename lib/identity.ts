@@ -11,7 +11,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ed25519FromSeed, ed25519Generate, Signer, x25519FromPrivate, x25519Generate } from './crypto.js'
+import { ed25519FromSeed, ed25519Generate, randomBytes, Signer, x25519FromPrivate, x25519Generate } from './crypto.js'
 import { equalBytes, fromB64u, toB64u } from './encoding.js'
 import { IdentityError } from './errors.js'
 import { syncDir } from './fsutil.js'
@@ -124,7 +124,7 @@ export async function loadOrCreateIdentity(
   const identity = generateIdentity()
   // Write a temp file, then link(2) it into place: atomic and never overwrites, so neither a
   // crash mid-write nor two processes racing on one data directory can leave a half file.
-  const tmp = `${path}.tmp-${process.pid}`
+  const tmp = `${path}.tmp-${process.pid}-${toB64u(randomBytes(6))}`
   const fh = await open(tmp, 'w', 0o600)
   try {
     await fh.writeFile(serialise(identity))

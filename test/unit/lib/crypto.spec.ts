@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict'
+import { ed25519, x25519 } from '@noble/curves/ed25519.js'
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { ed25519Generate, sha256, Signer, verifySignature, x25519Generate, x25519SharedSecret } from '../../../lib/crypto.js'
+import { concatBytes } from '../../../lib/encoding.js'
+
+describe('lib/crypto', () => {
+  it('signs tag || 0x00 || bytes, and the signature checks with @noble over the same bytes', () => {
+    const keys = ed25519Generate()
+    const signer = new Signer(keys)
+    const msg = new TextEncoder().encode('hello')
+    const sig = signer.sign('xlattice/test/v1', msg)
+    const framed = concatBytes(new TextEncoder().encode('xlattice/test/v1'), new Uint8Array([0]), msg)
+    assert.ok(ed25519.verify(sig, framed, keys.publicKey))
+    assert.ok(verifySignature('xlattice/test/v1', msg, sig, keys.publicKey))
+  })
+
+  it('domain separation: a signature under one tag does not verify under another', () => {
+    const signer = new Signer(ed25519Generate())
+    const msg = new Uint8Array([1, 2, 3])
+    const sig = signer.sign('xlattice/a/v1', msg)
+    assert.equal(verifySignature('xlattice/b/v1', msg, sig, signer.publicKey), false)
+  })
+
+  it('verify returns false, never throws, for malformed keys and signatures', () => {
+    const msg = new Uint8Array([1])
+    assert.equal(verifySignature('t', msg, new Uint8Array(10), new Uint8Array(32)), false)
+    assert.equal(verifySignature('t', msg, new Uint8Array(64), new Uint8Array(31)), false)
+    assert.equal(verifySignature('t', msg, new Uint8Array(64), new Uint8Array(32).fill(255)), false)
+  })
+
+  it('X25519 agreement matches @noble', () => {
+    const a = x25519Generate()
+    const b = x25519Generate()
+    const native = x25519SharedSecret(a.privateKey, b.publicKey)
+    assert.deepEqual(native, x25519.getSharedSecret(a.privateKey, b.publicKey))
+    assert.deepEqual(native, x25519SharedSecret(b.privateKey, a.publicKey))
+  })
+
+  it('sha256 matches @noble', () => {
+    const data = new Uint8Array(1000).map((_, i) => i & 255)
+    assert.deepEqual(sha256(data), nobleSha256(data))
+  })
+})
