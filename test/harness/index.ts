@@ -1,0 +1,108 @@
+// The XMPP-server test harness: private Prosody and ejabberd instances, and xmpp.js clients and
+// components tuned for loopback tests. docs/testing.md explains how it works.
+import { type Client, client } from '@xmpp/client'
+import { type Component, component } from '@xmpp/component'
+import { type EjabberdServer, startEjabberd } from './ejabberd.js'
+import type { UserSpec } from './ports.js'
+import { type ProsodyDomain, type ProsodyServer, startProsody } from './prosody.js'
+
+export * from './ejabberd.js'
+export * from './ports.js'
+export * from './prosody.js'
+
+export type ServerKind = 'prosody' | 'ejabberd'
+export const SERVER_KINDS: readonly ServerKind[] = ['prosody', 'ejabberd']
+export type XmppServer = ProsodyServer | EjabberdServer
+
+/** What both servers accept; each domain's components are external components (XEP-0114). */
+export interface ServerOptions {
+  domains: ProsodyDomain[]
+  users?: UserSpec[]
+  websocket?: boolean
+  readyTimeoutMs?: number
+}
+
+export function startServer(kind: ServerKind, opts: ServerOptions): Promise<XmppServer> {
+  if (kind === 'prosody') return startProsody(opts)
+  return startEjabberd({
+    hosts: opts.domains.map((d) => d.host),
+    components: opts.domains.flatMap((d) => d.components ?? []),
+    users: opts.users,
+    websocket: opts.websocket,
+    readyTimeoutMs: opts.readyTimeoutMs,
+  })
+}
+
+/** Nagle plus delayed ACKs cost ~40 ms per round trip on loopback (ejabberd with stream management). */
+export function setNoDelay(entity: Client | Component): void {
+  entity.on('connect', () => entity.socket?.setNoDelay?.(true))
+}
+
+interface EntityOptions<E> {
+  /** Keep xmpp.js's reconnect-after-1-s. Off by default: a test decides when to reconnect. */
+  reconnect?: boolean
+  /** Runs before start(), to register handlers that must see the very first stanza. */
+  setup?: (entity: E) => void
+}
+
+function prepare<E extends Client | Component>(entity: E, opts: EntityOptions<E>): E {
+  setNoDelay(entity)
+  if (!opts.reconnect) entity.reconnect.stop()
+  // start() already rejects with connection and authentication errors. Later 'error' events (the
+  // server going away during teardown) must not crash mocha; tests that care add their own listener.
+  entity.on('error', () => {})
+  opts.setup?.(entity)
+  return entity
+}
+
+export interface XmppClientOptions extends EntityOptions<Client> {
+  /** `xmpp://127.0.0.1:<port>` (server.c2sService) or a ws:// URL (needs node --experimental-websocket). */
+  service: string
+  domain: string
+  username: string
+  password: string
+  resource?: string
+}
+
+/** A logged-in @xmpp/client using SASL PLAIN (SCRAM-SHA-1 costs ~1 s per login in pure JS). */
+export async function xmppClient(opts: XmppClientOptions): Promise<Client> {
+  const { service, domain, username, password, resource } = opts
+  const xmpp = client({
+    service,
+    domain,
+    resource,
+    // A credentials function makes xmpp.js use the mechanism we name; left alone it refuses PLAIN
+    // on an unencrypted stream and falls back to SCRAM.
+    credentials: async (authenticate, mechanisms) => {
+      if (!mechanisms.includes('PLAIN')) {
+        throw new Error(`${domain} offers no SASL PLAIN (offered: ${mechanisms.join(', ')})`)
+      }
+      await authenticate({ username, password }, 'PLAIN')
+    },
+  })
+  return started(prepare(xmpp, opts))
+}
+
+export interface ComponentClientOptions extends EntityOptions<Component> {
+  /** `xmpp://127.0.0.1:<port>` (server.componentService). */
+  service: string
+  domain: string
+  password: string
+}
+
+/** A connected, authenticated @xmpp/component (XEP-0114). */
+export async function componentClient(opts: ComponentClientOptions): Promise<Component> {
+  const entity = component({ service: opts.service, domain: opts.domain, password: opts.password })
+  return started(prepare(entity, opts))
+}
+
+/** Starts an entity; on failure closes its socket too, so a failed login leaves no connection behind. */
+async function started<E extends Client | Component>(entity: E): Promise<E> {
+  try {
+    await entity.start()
+    return entity
+  } catch (err) {
+    await entity.stop().catch(() => {})
+    throw err
+  }
+}

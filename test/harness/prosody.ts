@@ -1,0 +1,253 @@
+// A private Prosody 0.12 per test: own config, temp dir and free loopback ports, started in the
+// foreground as our child so we see it exit. Never touches /etc/prosody or a system instance.
+import { execFile } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import {
+  type ComponentSpec,
+  exitsWithin,
+  freePorts,
+  killTree,
+  PortInUseError,
+  removeDir,
+  render,
+  type Supervised,
+  signal,
+  spawnLogged,
+  tail,
+  track,
+  type UserSpec,
+  waitFor,
+  waitForPort,
+  watchLog,
+} from './ports.js'
+
+const run = promisify(execFile)
+const TEMPLATE = readFileSync(new URL('./templates/prosody.cfg.lua', import.meta.url), 'utf8')
+const ATTEMPTS = 3
+
+export interface ProsodyDomain {
+  host: string
+  components?: ComponentSpec[]
+}
+
+export interface ProsodyOptions {
+  domains: ProsodyDomain[]
+  users?: UserSpec[]
+  /** Serve XMPP over WebSocket at wsUrl (modules http + websocket). */
+  websocket?: boolean
+  /** Lua appended after the hosts, e.g. `Component "rooms.a.localhost" "muc"`. */
+  extraConfig?: string
+  /** Extra entries for modules_enabled. */
+  modules?: string[]
+  readyTimeoutMs?: number
+}
+
+export interface ProsodyServer {
+  readonly kind: 'prosody'
+  readonly c2sPort: number
+  readonly componentPort: number
+  readonly httpPort?: number
+  /** ws://127.0.0.1:<httpPort>/xmpp-websocket when started with websocket: true. */
+  readonly wsUrl?: string
+  /** `xmpp://127.0.0.1:<c2sPort>`, the `service` for @xmpp/client. */
+  readonly c2sService: string
+  /** `xmpp://127.0.0.1:<componentPort>`, the `service` for @xmpp/component. */
+  readonly componentService: string
+  /** The temp dir holding config, data, certs and logs; removed by stop(). */
+  readonly dataDir: string
+  readonly configPath: string
+  readonly logPath: string
+  addUser(user: UserSpec): Promise<void>
+  /** SIGTERM (clean shutdown, data kept) and start again on the same ports. */
+  restart(): Promise<void>
+  /**
+   * Stops the server (always a clean SIGTERM shutdown: ~10 ms), waits for it to exit and removes
+   * dataDir. Idempotent. The option exists for symmetry with ejabberd's stop().
+   */
+  stop(opts?: { graceful?: boolean }): Promise<void>
+}
+
+// Modules Prosody loads on top of its core (c2s, presence, message, iq...). smacks and carbons are on
+// because real deployments have them and the component must cope with them.
+const MODULES = ['roster', 'saslauth', 'disco', 'ping', 'carbons', 'smacks', 'posix']
+
+const lua = (s: string) => JSON.stringify(s) // a JSON string of printable ASCII is a valid Lua string
+
+function hostsSection(domains: ProsodyDomain[]): string {
+  const out: string[] = []
+  for (const d of domains) out.push(`VirtualHost ${lua(d.host)}`)
+  for (const c of domains.flatMap((d) => d.components ?? [])) {
+    out.push(`Component ${lua(c.domain)}\n  component_secret = ${lua(c.secret)}`)
+  }
+  return out.join('\n')
+}
+
+// Prosody reads PROSODY_CONFIG and friends; a stray variable must not redirect it to another config.
+function cleanEnv(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, LANG: 'C.UTF-8' }
+}
+
+class Prosody implements ProsodyServer {
+  readonly kind = 'prosody'
+  c2sPort = 0
+  componentPort = 0
+  httpPort?: number
+  readonly configPath: string
+  readonly logPath: string
+  private readonly consolePath: string
+  private proc?: Supervised
+  private stopped = false
+  private readonly untrack: () => void
+
+  constructor(
+    readonly dataDir: string,
+    private readonly opts: ProsodyOptions,
+  ) {
+    this.configPath = join(dataDir, 'prosody.cfg.lua')
+    this.logPath = join(dataDir, 'prosody.log')
+    this.consolePath = join(dataDir, 'console.log')
+    mkdirSync(join(dataDir, 'data'))
+    mkdirSync(join(dataDir, 'certs'))
+    this.untrack = track(this)
+  }
+
+  get wsUrl(): string | undefined {
+    return this.httpPort ? `ws://127.0.0.1:${this.httpPort}/xmpp-websocket` : undefined
+  }
+
+  get c2sService(): string {
+    return `xmpp://127.0.0.1:${this.c2sPort}`
+  }
+
+  get componentService(): string {
+    return `xmpp://127.0.0.1:${this.componentPort}`
+  }
+
+  writeConfig(): void {
+    const { opts, dataDir } = this
+    const modules = [...MODULES, ...(opts.websocket ? ['http', 'websocket'] : []), ...(opts.modules ?? [])]
+    const http = this.httpPort
+      ? [
+          `http_ports = { ${this.httpPort} }`,
+          'http_interfaces = { "127.0.0.1" }',
+          // Requests arrive with Host 127.0.0.1:<port>; serve them as the first domain.
+          `http_default_host = ${lua(opts.domains[0].host)}`,
+          // No TLS on loopback, but browsers and @xmpp/websocket must still be allowed to log in.
+          'consider_websocket_secure = true',
+        ].join('\n')
+      : ''
+    const config = render(TEMPLATE, {
+      DATA_PATH: lua(join(dataDir, 'data')),
+      PID_FILE: lua(join(dataDir, 'prosody.pid')),
+      CERT_DIR: lua(join(dataDir, 'certs')),
+      PLUGIN_DIR: lua(join(dataDir, 'plugins')),
+      LOG_LEVEL: process.env.XLATTICE_HARNESS_DEBUG ? 'debug' : 'info',
+      LOG_FILE: lua(this.logPath),
+      C2S_PORT: this.c2sPort,
+      COMPONENT_PORT: this.componentPort,
+      HTTP: http,
+      MODULES: modules.map(lua).join('; '),
+      HOSTS: hostsSection(opts.domains),
+      EXTRA: opts.extraConfig ?? '',
+    })
+    writeFileSync(this.configPath, config)
+  }
+
+  async addUser({ user, host, password }: UserSpec): Promise<void> {
+    // Writes the account file directly, so it works whether or not the server is running.
+    try {
+      await run('prosodyctl', ['--config', this.configPath, 'register', user, host, password], { env: cleanEnv() })
+    } catch (err: any) {
+      throw new Error(`prosodyctl register ${user}@${host} failed: ${err.stderr || err.stdout || err.message}`)
+    }
+  }
+
+  async launch(): Promise<void> {
+    this.proc = spawnLogged('prosody', ['--config', this.configPath, '-F'], this.consolePath, cleanEnv())
+    const proc = this.proc
+    const markers = [`'c2s' on [127.0.0.1]:${this.c2sPort}`, `'component' on [127.0.0.1]:${this.componentPort}`]
+    if (this.httpPort) markers.push(`'http' on [127.0.0.1]:${this.httpPort}`)
+    const log = watchLog(this.logPath)
+    const check = () => {
+      // Prosody logs a failed bind and keeps running; the port then belongs to someone else.
+      if (log().includes('Failed to open server port')) throw new PortInUseError(tail(this.logPath, 5))
+      if (proc.hasExited()) {
+        throw new Error(`prosody exited during startup\n${tail(this.consolePath)}\n${tail(this.logPath)}`)
+      }
+    }
+    const timeoutMs = this.opts.readyTimeoutMs ?? 10_000
+    try {
+      // "Activated service" is logged once the socket listens, so it proves the port is ours.
+      await waitFor(
+        `prosody to listen (log ${this.logPath})`,
+        () => markers.every((m) => log().includes(`Activated service ${m}`)),
+        { timeoutMs, check },
+      )
+      await waitForPort(this.c2sPort, { timeoutMs, check })
+      await waitForPort(this.componentPort, { timeoutMs, check })
+    } catch (err) {
+      await this.terminate()
+      throw err
+    }
+  }
+
+  /** SIGTERM and wait; SIGKILL if Prosody has not exited within 3 s. */
+  private async terminate(): Promise<void> {
+    const proc = this.proc
+    if (!proc || proc.hasExited()) return
+    signal(proc.child.pid, 'SIGTERM')
+    if (!(await exitsWithin(proc, 3000))) {
+      killTree(proc.child.pid)
+      await proc.exited()
+    }
+  }
+
+  async restart(): Promise<void> {
+    if (this.stopped) throw new Error('restart() after stop()')
+    await this.terminate()
+    await this.launch()
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    try {
+      await this.terminate()
+    } finally {
+      removeDir(this.dataDir)
+      this.untrack()
+    }
+  }
+
+  /** Synchronous, for the exit hook. */
+  killNow(): void {
+    if (this.proc && !this.proc.hasExited()) killTree(this.proc.child.pid)
+  }
+}
+
+export async function startProsody(opts: ProsodyOptions): Promise<ProsodyServer> {
+  const server = new Prosody(mkdtempSync(join(tmpdir(), 'xlattice-prosody-')), opts)
+  try {
+    for (let attempt = 1; ; attempt++) {
+      const [c2s, component, http] = await freePorts(opts.websocket ? 3 : 2)
+      server.c2sPort = c2s
+      server.componentPort = component
+      server.httpPort = opts.websocket ? http : undefined
+      server.writeConfig()
+      // prosodyctl works with the server down; users are kept across port retries.
+      if (attempt === 1) await Promise.all((opts.users ?? []).map((u) => server.addUser(u)))
+      try {
+        await server.launch()
+        return server
+      } catch (err) {
+        if (!(err instanceof PortInUseError) || attempt === ATTEMPTS) throw err
+      }
+    }
+  } catch (err) {
+    await server.stop()
+    throw err
+  }
+}
