@@ -11,7 +11,14 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { Ed25519PrivateKey, PeerId } from '@libp2p/interface'
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
-import { ed25519FromSeed, ed25519Generate, randomBytes, Signer, x25519FromPrivate, x25519Generate } from './crypto.js'
+import {
+  ed25519FromSeed,
+  ed25519Generate,
+  randomBytes,
+  Signer,
+  x25519FromPrivate,
+  x25519Generate,
+} from './crypto.js'
 import { equalBytes, fromB64u, toB64u } from './encoding.js'
 import { IdentityError } from './errors.js'
 import { syncDir } from './fsutil.js'

@@ -146,6 +146,19 @@ const registry = z
           'since a request is accepted while its timestamp is within clockSkewSec either side.',
       }),
   })
+  .extend({
+    public: hostPort()
+      .optional()
+      .meta({
+        description:
+          'Where the read-only public HTTP listener serves releases to people (/releases/latest.json, ' +
+          '/releases/<version>.tgz). Off unless set; any host may be used, since it serves only signed files.',
+        example: 'public = "0.0.0.0:8080"',
+      }),
+    releaseMaxBytes: int(1024, 2 * 1024 * 1024 * 1024)
+      .default(256 * 1024 * 1024)
+      .meta({ description: 'Largest release tarball the registry accepts for publishing, in bytes.' }),
+  })
   .superRefine((registry, ctx) => {
     // A nonce forgotten while its request's timestamp is still acceptable could be replayed.
     if (registry.nonceRetentionSec < 2 * registry.clockSkewSec) {
@@ -157,6 +170,26 @@ const registry = z
     }
   })
   .meta({ description: 'The registry process (`xlattice registry`).' })
+
+const update = z
+  .strictObject({
+    keys: z.array(publicKeyB64u(), { error: 'a list of release public keys (base64url)' }).default([]).meta({
+      description:
+        'Release public keys this node trusts (printed by `xlattice release keygen`). Empty means updates are off.',
+      example: 'keys = ["<32 bytes, base64url>"]',
+    }),
+    intervalHours: int(1, 720).default(6).meta({ description: 'Hours between checks for a newer release.' }),
+    autoInstall: bool()
+      .default(false)
+      .meta({
+        description: 'Install a newer verified release by itself (it takes effect on the next restart).',
+      }),
+    installDir: nonEmptyString('a directory path').optional().meta({
+      description:
+        'Where releases are installed (versions/<v>, a current link). Default: $XLATTICE_INSTALL_DIR or ~/.xlattice.',
+    }),
+  })
+  .meta({ description: 'Signed software updates from the XLattice server (node only). See docs/updates.md.' })
 
 const validator = z.strictObject(
   {
@@ -204,6 +237,7 @@ export const configSchema = z.strictObject({
   log: log.prefault({}),
   node: node.prefault({}),
   consensus: consensus.prefault({}),
+  update: update.prefault({}),
   registry: registry.prefault({}),
 })
 
@@ -220,5 +254,6 @@ export const SECTION_ROLES: Record<Section, readonly Role[]> = {
   log: ROLES,
   node: ['node'],
   consensus: ['node'],
+  update: ['node'],
   registry: ['registry'],
 }

@@ -1,7 +1,15 @@
 // A private ejabberd 23.01 per test: own config dir, spool, logs, Erlang node name, cookie and
 // distribution port, so it never meets another instance or a system ejabberd.
 import { randomBytes } from 'node:crypto'
-import { chownSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  chownSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -134,7 +142,9 @@ class Ejabberd implements EjabberdServer {
 
   writeConfig(): void {
     const { opts, dataDir, configDir } = this
-    const services = Object.fromEntries((opts.components ?? []).map((c) => [c.domain, { password: c.secret }]))
+    const services = Object.fromEntries(
+      (opts.components ?? []).map((c) => [c.domain, { password: c.secret }]),
+    )
     const ws = opts.websocket ? '      /xmpp-websocket: ejabberd_http_ws' : ''
     const extraModules = Object.entries(opts.modules ?? {})
       .map(([name, conf]) => `  ${name}: ${JSON.stringify(conf)}`)
@@ -177,7 +187,9 @@ class Ejabberd implements EjabberdServer {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ user, host, password }),
     })
-    if (!res.ok) throw new Error(`ejabberd register ${user}@${host} failed: ${res.status} ${await res.text()}`)
+    if (!res.ok) {
+      throw new Error(`ejabberd register ${user}@${host} failed: ${res.status} ${await res.text()}`)
+    }
   }
 
   async launch(): Promise<void> {
@@ -192,13 +204,13 @@ class Ejabberd implements EjabberdServer {
       if (!proc.hasExited()) return
       const why = `${tail(this.consolePath)}\n${tail(this.logPath)}`
       if (/eaddrinuse|already in use/i.test(why)) throw new PortInUseError(why)
-      throw new Error(`ejabberd exited during startup (node ${this.node})\n${why}`)
+      throw new Error(`ejabberd exited during startup (node ${this.node})`)
     }
     const timeoutMs = this.opts.readyTimeoutMs ?? 20_000
     try {
       // Logged once each listener accepts, so it proves the port is ejabberd's and not a stranger's.
       await waitFor(
-        `ejabberd to listen (log ${this.logPath})`,
+        'ejabberd to listen',
         () => ports.every((p) => log().includes(`Start accepting TCP connections at 127.0.0.1:${p} `)),
         { timeoutMs, intervalMs: 20, check },
       )
@@ -206,6 +218,10 @@ class Ejabberd implements EjabberdServer {
       await waitForPort(this.componentPort, { timeoutMs, check })
     } catch (err) {
       await this.end('SIGKILL', 2000)
+      // The temp dir is about to go, so the logs travel in the error.
+      if (err instanceof Error && !(err instanceof PortInUseError)) {
+        err.message += `\n--- console ---\n${tail(this.consolePath)}\n--- ejabberd.log ---\n${tail(this.logPath)}`
+      }
       throw err
     }
   }

@@ -97,12 +97,17 @@ export function watchLog(path: string): () => string {
   }
 }
 
-/** Replaces every {{NAME}} in a template; an unknown name is a bug in the caller, so it throws. */
+/**
+ * Replaces every ${NAME} in a template; an unknown name is a bug in the caller, so it throws. A line
+ * holding only `# ${NAME}` is a block placeholder, replaced whole. Both forms are plain text to YAML,
+ * so the ejabberd template stays valid YAML that biome can check and format.
+ */
 export function render(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
-    if (!(name in values)) throw new Error(`template placeholder {{${name}}} has no value`)
+  const value = (_: string, name: string) => {
+    if (!(name in values)) throw new Error(`template placeholder \${${name}} has no value`)
     return String(values[name])
-  })
+  }
+  return template.replace(/^[ \t]*# \$\{(\w+)\}[ \t]*$/gm, value).replace(/\$\{(\w+)\}/g, value)
 }
 
 /** A child started with its stdout and stderr appended to a file (no pipes to drain, nothing to block on). */
@@ -113,7 +118,12 @@ export interface Supervised {
   hasExited(): boolean
 }
 
-export function spawnLogged(cmd: string, args: string[], logPath: string, env: NodeJS.ProcessEnv): Supervised {
+export function spawnLogged(
+  cmd: string,
+  args: string[],
+  logPath: string,
+  env: NodeJS.ProcessEnv,
+): Supervised {
   const fd = openSync(logPath, 'a')
   let done = false
   try {
@@ -198,27 +208,44 @@ export function killTree(pid: number | undefined): void {
 }
 
 // Servers that have been started and not yet stopped. If the test process exits with some still
-// running (a failed hook, an uncaught error, mocha's --exit), they are killed and their files removed.
-// 'exit' handlers must be synchronous, hence SIGKILL and rmSync.
+// running (a failed hook, an uncaught error, mocha's --exit), they are killed and their files removed;
+// 'exit' handlers must be synchronous, hence SIGKILL and rmSync. A signal (Ctrl-C, a CI timeout)
+// skips 'exit', and ejabberd's VM lives in its own session that a terminal's SIGINT never reaches,
+// so while servers run we also catch SIGINT, SIGTERM and SIGHUP, clean up and re-raise.
 interface Tracked {
   readonly dataDir: string
   killNow(): void
 }
 const live = new Set<Tracked>()
-let hooked = false
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+let exitHooked = false
+
+function killAll(): void {
+  for (const s of live) {
+    s.killNow()
+    removeDir(s.dataDir)
+  }
+  live.clear()
+}
+
+function onSignal(sig: NodeJS.Signals): void {
+  killAll()
+  for (const s of SIGNALS) process.removeListener(s, onSignal)
+  // With nobody else listening, die of the signal as if we had never caught it.
+  if (process.listenerCount(sig) === 0) process.kill(process.pid, sig)
+}
 
 export function track(server: Tracked): () => void {
-  if (!hooked) {
-    hooked = true
-    process.on('exit', () => {
-      for (const s of live) {
-        s.killNow()
-        removeDir(s.dataDir)
-      }
-    })
+  if (!exitHooked) {
+    exitHooked = true
+    process.on('exit', killAll)
   }
+  if (live.size === 0) for (const s of SIGNALS) process.on(s, onSignal)
   live.add(server)
-  return () => live.delete(server)
+  return () => {
+    live.delete(server)
+    if (live.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal)
+  }
 }
 
 /** Removes a server's temp dir unless XLATTICE_KEEP_SERVER_DIRS is set (to read its logs after a failure). */

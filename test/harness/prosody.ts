@@ -159,37 +159,51 @@ class Prosody implements ProsodyServer {
   async addUser({ user, host, password }: UserSpec): Promise<void> {
     // Writes the account file directly, so it works whether or not the server is running.
     try {
-      await run('prosodyctl', ['--config', this.configPath, 'register', user, host, password], { env: cleanEnv() })
+      await run('prosodyctl', ['--config', this.configPath, 'register', user, host, password], {
+        env: cleanEnv(),
+      })
     } catch (err: any) {
-      throw new Error(`prosodyctl register ${user}@${host} failed: ${err.stderr || err.stdout || err.message}`)
+      throw new Error(
+        `prosodyctl register ${user}@${host} failed: ${err.stderr || err.stdout || err.message}`,
+      )
     }
   }
 
   async launch(): Promise<void> {
     this.proc = spawnLogged('prosody', ['--config', this.configPath, '-F'], this.consolePath, cleanEnv())
     const proc = this.proc
-    const markers = [`'c2s' on [127.0.0.1]:${this.c2sPort}`, `'component' on [127.0.0.1]:${this.componentPort}`]
+    // Prosody opens the component port only when some host is a Component.
+    const ports = [this.c2sPort]
+    const markers = [`'c2s' on [127.0.0.1]:${this.c2sPort}`]
+    if (this.opts.domains.some((d) => d.components?.length)) {
+      ports.push(this.componentPort)
+      markers.push(`'component' on [127.0.0.1]:${this.componentPort}`)
+    }
     if (this.httpPort) markers.push(`'http' on [127.0.0.1]:${this.httpPort}`)
     const log = watchLog(this.logPath)
     const check = () => {
       // Prosody logs a failed bind and keeps running; the port then belongs to someone else.
       if (log().includes('Failed to open server port')) throw new PortInUseError(tail(this.logPath, 5))
-      if (proc.hasExited()) {
-        throw new Error(`prosody exited during startup\n${tail(this.consolePath)}\n${tail(this.logPath)}`)
-      }
+      if (proc.hasExited()) throw new Error('prosody exited during startup')
     }
     const timeoutMs = this.opts.readyTimeoutMs ?? 10_000
     try {
       // "Activated service" is logged once the socket listens, so it proves the port is ours.
       await waitFor(
-        `prosody to listen (log ${this.logPath})`,
+        'prosody to listen',
         () => markers.every((m) => log().includes(`Activated service ${m}`)),
-        { timeoutMs, check },
+        {
+          timeoutMs,
+          check,
+        },
       )
-      await waitForPort(this.c2sPort, { timeoutMs, check })
-      await waitForPort(this.componentPort, { timeoutMs, check })
+      for (const port of ports) await waitForPort(port, { timeoutMs, check })
     } catch (err) {
       await this.terminate()
+      // The temp dir is about to go, so the logs travel in the error.
+      if (err instanceof Error && !(err instanceof PortInUseError)) {
+        err.message += `\n--- console ---\n${tail(this.consolePath)}\n--- prosody.log ---\n${tail(this.logPath)}`
+      }
       throw err
     }
   }
@@ -237,14 +251,13 @@ export async function startProsody(opts: ProsodyOptions): Promise<ProsodyServer>
       server.componentPort = component
       server.httpPort = opts.websocket ? http : undefined
       server.writeConfig()
-      // prosodyctl works with the server down; users are kept across port retries.
-      if (attempt === 1) await Promise.all((opts.users ?? []).map((u) => server.addUser(u)))
-      try {
-        await server.launch()
-        return server
-      } catch (err) {
-        if (!(err instanceof PortInUseError) || attempt === ATTEMPTS) throw err
-      }
+      // prosodyctl writes account files whether or not the server runs, so users are registered while
+      // it starts (saves ~50 ms), once: they survive a retry on new ports.
+      const users = attempt === 1 ? (opts.users ?? []).map((u) => server.addUser(u)) : []
+      const [launched, ...registered] = await Promise.allSettled([server.launch(), ...users])
+      for (const r of registered) if (r.status === 'rejected') throw r.reason
+      if (launched.status === 'fulfilled') return server
+      if (!(launched.reason instanceof PortInUseError) || attempt === ATTEMPTS) throw launched.reason
     }
   } catch (err) {
     await server.stop()

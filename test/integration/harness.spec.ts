@@ -65,7 +65,10 @@ for (const kind of SERVER_KINDS) {
       xmppClient({ service: server!.c2sService, domain: host, username, password })
 
     before(async () => {
-      server = await startServer(kind, { domains: [{ host, components: [{ domain, secret }] }], users: [alice] })
+      server = await startServer(kind, {
+        domains: [{ host, components: [{ domain, secret }] }],
+        users: [alice],
+      })
       comp = await componentClient({
         service: server.componentService,
         domain,
@@ -89,11 +92,26 @@ for (const kind of SERVER_KINDS) {
 
     it('routes a message to echo@<component domain> and the echo back', async () => {
       const echoed = nextStanza(client!, (s) => s.is('message') && s.attrs.from === `echo@${domain}`)
-      await client!.send(cxml('message', { to: `echo@${domain}`, type: 'chat', id: 'm1' }, cxml('body', {}, 'hi')))
+      await client!.send(
+        cxml('message', { to: `echo@${domain}`, type: 'chat', id: 'm1' }, cxml('body', {}, 'hi')),
+      )
       const reply = await echoed
       assert.equal(reply.getChildText('body'), 'hi')
       assert.equal(reply.attrs.to, client!.jid!.toString())
       assert.equal(reply.attrs.id, 'm1')
+    })
+
+    it('keeps Nagle off: the median of 15 sequential echoes is far below the 40 ms delayed ACK', async () => {
+      const rtts: number[] = []
+      for (let i = 0; i < 15; i++) {
+        const t0 = performance.now()
+        const echoed = nextStanza(client!, (s) => s.is('message') && s.getChildText('body') === `n${i}`)
+        await client!.send(cxml('message', { to: `echo@${domain}`, type: 'chat' }, cxml('body', {}, `n${i}`)))
+        await echoed
+        rtts.push(performance.now() - t0)
+      }
+      const median = rtts.sort((a, b) => a - b)[7]
+      assert.ok(median < 25, `median round trip ${median.toFixed(1)} ms`)
     })
 
     it('gets a disco#info answer from the component domain', async () => {
