@@ -58,7 +58,9 @@ export function onShutdown(stop: () => Promise<void>): void {
 }
 
 /** Wraps a command action: expected errors print one clear line and exit 1; others a stack. */
-export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+export function action<A extends unknown[]>(
+  fn: (...args: A) => Promise<void>,
+): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args)

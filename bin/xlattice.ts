@@ -8,8 +8,10 @@ import { packageVersion } from './common.js'
 import { register as demo } from './commands/demo.js'
 import { register as id } from './commands/id.js'
 import { register as registry } from './commands/registry.js'
+import { register as release } from './commands/release.js'
 import { register as start } from './commands/start.js'
 import { register as status } from './commands/status.js'
+import { register as update } from './commands/update.js'
 
 const program = new Command()
   .name('xlattice')
@@ -17,6 +19,6 @@ const program = new Command()
   .version(packageVersion())
   .showHelpAfterError()
 
-for (const add of [registry, start, id, status, demo]) add(program)
+for (const add of [registry, start, id, status, demo, release, update]) add(program)
 
 await program.parseAsync(process.argv)

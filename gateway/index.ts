@@ -14,3 +14,17 @@ export {
 export { XLatticeNode, type NodeOptions, type NeighbourStatus } from './node/node.js'
 export { loadCertificate } from './node/certificate-file.js'
 export { createHost, type Host } from './p2p/host.js'
+export {
+  releaseAdminRoutes,
+  ReleaseStore,
+  startUpdateChecker,
+  libp2pSource,
+  httpSource,
+  currentVersion,
+  parsePublicKey,
+  type UpdateStatus,
+} from './update/index.js'
+export {
+  verifyCommitCertificate,
+  verifyCertificateChain,
+} from './consensus/index.js'

@@ -89,11 +89,16 @@ export function register(program: Command): void {
             )
           } else {
             for (const [i, s] of statuses.entries()) {
-              say(`\nnode${i + 1}  NodeID ${s.nodeId}\n  peer ${s.peerId}\n  admin http://${children[i + 1].info.admin}/status`)
+              say(
+                `\nnode${i + 1}  NodeID ${s.nodeId}\n  peer ${s.peerId}\n  admin http://${children[i + 1].info.admin}/status`,
+              )
               say(`  neighbours (XOR-closest live nodes, from the server, RTT by libp2p ping):`)
-              for (const n of s.neighbours) say(`    ${n.nodeId}  ${n.rttMs === null ? '-' : `${n.rttMs} ms`}`)
+              for (const n of s.neighbours)
+                say(`    ${n.nodeId}  ${n.rttMs === null ? '-' : `${n.rttMs} ms`}`)
             }
-            say(`\ndata in ${dir}; \`xlattice status --admin HOST:PORT\` shows any of them. Ctrl-C stops everything.`)
+            say(
+              `\ndata in ${dir}; \`xlattice status --admin HOST:PORT\` shows any of them. Ctrl-C stops everything.`,
+            )
           }
         } catch (err) {
           await Promise.all(children.map((c) => c.stop()))

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { hostPort, startAdmin } from '../../lib/admin.js'
-import { startRegistry } from '../../gateway/index.js'
 import { action, announceReady, collect, configFromFlags, onShutdown } from '../common.js'
 
 export function register(program: Command): void {
@@ -11,12 +10,16 @@ export function register(program: Command): void {
     .option('--data <dir>', 'data directory (identity, store)')
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
     .option('--admin <host:port>', 'admin HTTP endpoint (loopback)')
+    .option('--public <host:port>', 'read-only public HTTP listener for releases (off by default)')
     .action(
       action(async (options: Record<string, unknown>) => {
+        // Loaded lazily: libp2p costs ~0.5 s to import, and --help/--version need none of it.
+        const { releaseAdminRoutes, startRegistry } = await import('../../gateway/index.js')
         const config = configFromFlags('registry', options, [
           { option: 'data', key: 'data.dir', flag: '--data' },
           { option: 'listen', key: 'registry.listen', flag: '--listen' },
           { option: 'admin', key: 'admin.listen', flag: '--admin' },
+          { option: 'public', key: 'registry.public', flag: '--public' },
         ])
         const r = config.registry
         const registry = await startRegistry({
@@ -28,11 +31,14 @@ export function register(program: Command): void {
           clockSkewSec: r.clockSkewSec,
           nonceRetentionSec: r.nonceRetentionSec,
           rateLimit: r.rateLimit,
+          publicListen: r.public === undefined ? undefined : hostPort(r.public),
+          releaseMaxBytes: r.releaseMaxBytes,
         })
         const admin = await startAdmin({
           ...hostPort(config.admin.listen),
           status: () => registry.status(),
           metrics: registry.metrics,
+          routes: releaseAdminRoutes(registry.releases),
         })
         onShutdown(async () => {
           await admin.close()
@@ -42,6 +48,7 @@ export function register(program: Command): void {
           admin: admin.address,
           peerId: registry.host.peerId.toString(),
           listen: registry.host.getMultiaddrs().map((a) => a.toString()),
+          ...(registry.publicAddress === undefined ? {} : { public: registry.publicAddress }),
         })
       }),
     )

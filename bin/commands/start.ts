@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import { ConfigError } from '../../lib/errors.js'
 import { hostPort, startAdmin } from '../../lib/admin.js'
-import { XLatticeNode } from '../../gateway/index.js'
 import { action, announceReady, collect, configFromFlags, onShutdown } from '../common.js'
 
 export function register(program: Command): void {
@@ -15,6 +14,8 @@ export function register(program: Command): void {
     .option('--admin <host:port>', 'admin HTTP endpoint (loopback)')
     .action(
       action(async (options: Record<string, unknown>) => {
+        // Loaded lazily: libp2p costs ~0.5 s to import, and --help/--version need none of it.
+        const { XLatticeNode, parsePublicKey } = await import('../../gateway/index.js')
         const config = configFromFlags('node', options, [
           { option: 'data', key: 'data.dir', flag: '--data' },
           { option: 'listen', key: 'node.listen', flag: '--listen' },
@@ -33,6 +34,7 @@ export function register(program: Command): void {
           heartbeatSec: config.node.heartbeatSec,
           neighbourRefreshSec: config.node.neighbourRefreshSec,
           registerRetryMaxSec: config.node.registerRetryMaxSec,
+          update: { ...config.update, keys: config.update.keys.map(parsePublicKey) },
         })
         const admin = await startAdmin({
           ...hostPort(config.admin.listen),

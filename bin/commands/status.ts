@@ -25,10 +25,14 @@ function printHuman(s: any): void {
   }
   out(`node ${s.nodeId ?? '(no NodeID yet)'}`)
   out(`  peer ${s.peerId}`)
-  out(`  registry ${s.registry?.address} ${s.registry?.registered ? 'registered' : 'not registered'}${s.registry?.lastError ? ` (last error: ${s.registry.lastError})` : ''}`)
+  out(
+    `  registry ${s.registry?.address} ${s.registry?.registered ? 'registered' : 'not registered'}${s.registry?.lastError ? ` (last error: ${s.registry.lastError})` : ''}`,
+  )
   out(`  neighbours (${s.neighbours?.length ?? 0}):`)
   for (const n of s.neighbours ?? []) {
-    out(`    ${n.nodeId.slice(0, 16)}…  ${n.alive ? 'alive' : 'dead '}  ${n.rttMs === null ? '   -  ' : `${n.rttMs} ms`}  ${n.peerId}`)
+    out(
+      `    ${n.nodeId.slice(0, 16)}…  ${n.alive ? 'alive' : 'dead '}  ${n.rttMs === null ? '   -  ' : `${n.rttMs} ms`}  ${n.peerId}`,
+    )
   }
 }
 

@@ -11,7 +11,10 @@ import type { SignedCertificate } from '../registry/registry.pb.js'
 export const CERTIFICATE_FILE = 'node-certificate.json'
 
 export async function saveCertificate(dataDir: string, signed: SignedCertificate): Promise<void> {
-  const text = JSON.stringify({ certificate: toB64u(signed.certificate), signature: toB64u(signed.signature) })
+  const text = JSON.stringify({
+    certificate: toB64u(signed.certificate),
+    signature: toB64u(signed.signature),
+  })
   await writeFileAtomic(join(dataDir, CERTIFICATE_FILE), `${text}\n`, 0o600)
 }
 

@@ -16,6 +16,14 @@ import { RegistryClient, type VerifiedNeighbour } from '../registry/client.js'
 import { sealPeerRecord } from '../registry/peer-record.js'
 import type { NodeCertificate } from '../registry/registry.pb.js'
 import { backoffDelay } from './backoff.js'
+import {
+  currentVersion,
+  defaultInstallDir,
+  libp2pSource,
+  packageName,
+  startUpdateChecker,
+  type UpdateChecker,
+} from '../update/index.js'
 import { loadCertificate, saveCertificate } from './certificate-file.js'
 
 export interface NodeOptions {
@@ -25,6 +33,8 @@ export interface NodeOptions {
   heartbeatSec: number
   neighbourRefreshSec: number
   registerRetryMaxSec: number
+  /** Signed software updates (seed row 0.0.0); no trusted keys means updates are off. */
+  update?: { keys: Uint8Array[]; intervalHours: number; autoInstall: boolean; installDir?: string }
 }
 
 export interface NeighbourStatus {
@@ -46,10 +56,15 @@ export class XLatticeNode {
   readonly #registry: RegistryClient
   #cert?: NodeCertificate
   #neighbours: (VerifiedNeighbour & { rttMs: number | null; alive: boolean; pingedAt: number | null })[] = []
-  #registryState = { registered: false, lastHeartbeat: null as string | null, lastError: null as string | null }
+  #registryState = {
+    registered: false,
+    lastHeartbeat: null as string | null,
+    lastError: null as string | null,
+  }
   #timers: NodeJS.Timeout[] = []
   #stopping = false
   #sendRecord = true
+  #updates?: UpdateChecker
 
   private constructor(identity: Identity, host: Host, store: Store, opts: NodeOptions) {
     this.identity = identity
@@ -83,7 +98,26 @@ export class XLatticeNode {
     if (created) node.#log.info({ peerId: host.peerId.toString() }, 'created a new identity')
     await node.#loadSavedCertificate()
     node.#registerLoop()
+    node.#startUpdateChecker()
     return node
+  }
+
+  #startUpdateChecker(): void {
+    const u = this.#opts.update ?? { keys: [], intervalHours: 6, autoInstall: false }
+    this.#updates = startUpdateChecker({
+      trustedKeys: u.keys,
+      currentVersion: currentVersion(),
+      name: packageName(),
+      intervalHours: u.intervalHours,
+      source: libp2pSource(this.host, this.#registry.address),
+      autoInstall: u.autoInstall,
+      installDir: u.installDir ?? defaultInstallDir(),
+      onResult: (s) => {
+        if (s.updateAvailable)
+          this.#log.info({ latest: s.latestVersion }, 'a newer verified release is available')
+        else if (s.error) this.#log.warn({ err: s.error }, 'update check failed')
+      },
+    })
   }
 
   get nodeId(): string | null {
@@ -96,7 +130,10 @@ export class XLatticeNode {
     try {
       this.#cert = verifyCertificate(saved, [this.#registry.registryKey])
     } catch (err) {
-      this.#log.warn({ err: (err as Error).message }, 'saved certificate is not from this registry; re-registering')
+      this.#log.warn(
+        { err: (err as Error).message },
+        'saved certificate is not from this registry; re-registering',
+      )
     }
   }
 
@@ -130,7 +167,10 @@ export class XLatticeNode {
     this.#cert = cert
     await saveCertificate(this.#opts.dataDir, certificate)
     this.#sendRecord = false
-    this.#log.info({ nodeId: this.nodeId, changed: previous !== null && previous !== this.nodeId }, 'registered')
+    this.#log.info(
+      { nodeId: this.nodeId, changed: previous !== null && previous !== this.nodeId },
+      'registered',
+    )
   }
 
   #addrs(): string[] {
@@ -146,7 +186,9 @@ export class XLatticeNode {
 
   async #heartbeat(): Promise<void> {
     try {
-      const record = this.#sendRecord ? await sealPeerRecord(await libp2pPrivateKey(this.identity), this.#addrs()) : undefined
+      const record = this.#sendRecord
+        ? await sealPeerRecord(await libp2pPrivateKey(this.identity), this.#addrs())
+        : undefined
       await this.#registry.heartbeat(record)
       this.#sendRecord = false
       this.#registryState.lastHeartbeat = new Date().toISOString()
@@ -185,6 +227,7 @@ export class XLatticeNode {
       commsPublicKey: toB64u(this.identity.commsPublicKey),
       listen: this.host.getMultiaddrs().map((a) => a.toString()),
       registry: { address: this.#registry.address.toString(), ...this.#registryState },
+      update: this.#updates?.status() ?? null,
       neighbours: this.#neighbours.map(
         (n): NeighbourStatus => ({
           nodeId: toHex(n.nodeId),
@@ -201,6 +244,7 @@ export class XLatticeNode {
   async stop(): Promise<void> {
     this.#stopping = true
     for (const t of this.#timers) clearTimeout(t)
+    this.#updates?.stop()
     await this.#registry.close().catch(() => {})
     await this.host.stop()
     await this.store.close()

@@ -17,6 +17,12 @@ export interface HostOptions {
   privateKey: Ed25519PrivateKey
   listen: string[]
   maxConnections?: number
+  /**
+   * New inbound connections accepted per second from one IP address. libp2p's default of 5
+   * refuses a registry's clients behind one NAT, and every process of a one-machine lattice
+   * (they all dial from 127.0.0.1); 50 still stops a single host from flooding handshakes.
+   */
+  inboundConnectionThreshold?: number
 }
 
 export type Host = Libp2p<{ identify: Identify; ping: Ping }>
@@ -31,6 +37,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     connectionManager: {
       maxConnections: opts.maxConnections ?? 300,
       maxIncomingPendingConnections: 64,
+      inboundConnectionThreshold: opts.inboundConnectionThreshold ?? 50,
     },
     services: {
       identify: identify(),

@@ -3,9 +3,9 @@
  * verified by anyone holding the issuer's key. Verification works on the exact bytes
  * received and returns the decoded contents only after the signature checks.
  */
-import { Signer, verifySignature } from '../../lib/crypto.js'
+import { type Signer, verifySignature } from '../../lib/crypto.js'
 import { equalBytes } from '../../lib/encoding.js'
-import { NeighbourList, NodeCertificate, SignedCertificate } from './registry.pb.js'
+import { NeighbourList, NodeCertificate, type SignedCertificate } from './registry.pb.js'
 import { TAG_NEIGHBOURS, TAG_NODE_CERT } from './tags.js'
 
 export interface CertificateFields {
@@ -50,7 +50,11 @@ export function verifyCertificate(signed: SignedCertificate, trustedIssuers: Uin
   return cert
 }
 
-export function verifyNeighbourList(body: Uint8Array, signature: Uint8Array, issuer: Uint8Array): NeighbourList {
+export function verifyNeighbourList(
+  body: Uint8Array,
+  signature: Uint8Array,
+  issuer: Uint8Array,
+): NeighbourList {
   if (!verifySignature(TAG_NEIGHBOURS, body, signature, issuer)) {
     throw new CertificateError('neighbour list signature does not verify')
   }

@@ -65,12 +65,17 @@ export class RegistryClient {
     const peer = this.address.getComponents().find((c) => c.name === 'p2p')?.value
     if (peer === undefined) throw new TypeError(`registry address ${registryAddr} lacks /p2p/<peerId>`)
     const key = peerIdFromString(peer).publicKey
-    if (key === undefined || key.type !== 'Ed25519') throw new TypeError('registry peer ID is not an Ed25519 key')
+    if (key === undefined || key.type !== 'Ed25519')
+      throw new TypeError('registry peer ID is not an Ed25519 key')
     this.registryKey = key.raw
     this.#host = host
   }
 
-  async #call(type: RequestType, body: Uint8Array, signature: Uint8Array = new Uint8Array()): Promise<Response> {
+  async #call(
+    type: RequestType,
+    body: Uint8Array,
+    signature: Uint8Array = new Uint8Array(),
+  ): Promise<Response> {
     if (this.#rpc === undefined || !this.#rpc.open) {
       const stream = await this.#host.dialProtocol(this.address, REGISTRY_PROTOCOL, {
         signal: AbortSignal.timeout(10_000),
@@ -107,7 +112,10 @@ export class RegistryClient {
     const res = await this.#call(req.type, req.body, req.signature)
     const result = RegisterResult.decode(res.body)
     if (result.certificate === undefined) {
-      throw new RegistryRefusal(ErrorCode.UNSUPPORTED, 'registry answered with a referral; clusters are not supported yet')
+      throw new RegistryRefusal(
+        ErrorCode.UNSUPPORTED,
+        'registry answered with a referral; clusters are not supported yet',
+      )
     }
     const cert = verifyCertificate(result.certificate, [this.registryKey])
     if (!equalBytes(cert.sigPublicKey, keys.signer.publicKey)) {

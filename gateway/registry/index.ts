@@ -9,6 +9,7 @@ import { logger } from '../../lib/log.js'
 import { LevelStore } from '../../lib/store/index.js'
 import { createHost, type Host } from '../p2p/host.js'
 import { RegistryServer } from './server.js'
+import { ReleaseStore, registerUpdateProtocol, startPublicHttp } from '../update/index.js'
 
 export interface RegistryOptions {
   dataDir: string
@@ -19,6 +20,9 @@ export interface RegistryOptions {
   clockSkewSec: number
   nonceRetentionSec: number
   rateLimit: { requestsPerSec: number; burst: number }
+  /** `HOST:PORT` of the read-only public HTTP listener for releases; none when undefined. */
+  publicListen?: { host: string; port: number }
+  releaseMaxBytes?: number
 }
 
 export interface RunningRegistry {
@@ -27,7 +31,10 @@ export interface RunningRegistry {
   server: RegistryServer
   store: LevelStore
   metrics: Registry
-  status(): object
+  releases: ReleaseStore
+  /** `HOST:PORT` of the public release listener, when one was asked for. */
+  publicAddress?: string
+  status(): Promise<object>
   stop(): Promise<void>
 }
 
@@ -51,19 +58,31 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
       },
     )
     await server.start()
+    // Seed row 0.0.0: the server also distributes signed releases, over libp2p to nodes and
+    // over plain HTTP to newcomers who have no node yet.
+    const releases = new ReleaseStore(store.sublevel('releases'), { maxSize: opts.releaseMaxBytes })
+    const updates = await registerUpdateProtocol(host, releases)
+    const publicHttp =
+      opts.publicListen === undefined ? undefined : await startPublicHttp({ ...opts.publicListen, releases })
     const running: RunningRegistry = {
       identity,
       host,
       server,
       store,
       metrics,
-      status: () => ({
+      releases,
+      publicAddress: publicHttp?.address,
+      status: async () => ({
         role: 'registry',
         peerId: host!.peerId.toString(),
         listen: host!.getMultiaddrs().map((a) => a.toString()),
+        public: publicHttp?.address ?? null,
+        latestRelease: (await releases.latest())?.manifest.version ?? null,
         ...server.status(),
       }),
       stop: async () => {
+        await publicHttp?.close()
+        await updates.stop()
         await server.stop()
         await host!.stop()
         await store.close()

@@ -110,7 +110,10 @@ export class RegistryServer {
 
   #serve(stream: Stream, connection: Connection): Promise<void> {
     const remoteKey = connection.remotePeer.publicKey?.raw
-    const ctx: RequestContext = { remoteKey: remoteKey ?? new Uint8Array(), remotePeer: connection.remotePeer.toString() }
+    const ctx: RequestContext = {
+      remoteKey: remoteKey ?? new Uint8Array(),
+      remotePeer: connection.remotePeer.toString(),
+    }
     return serveStream(stream, {
       maxFrameBytes: this.#opts.maxMessageBytes ?? MAX_MESSAGE_BYTES,
       idleMs: 120_000,
@@ -119,7 +122,9 @@ export class RegistryServer {
       oversize: () => {
         this.#requests.inc({ type: 'unknown', result: ErrorCode.TOO_LARGE })
         const limit = this.#opts.maxMessageBytes ?? MAX_MESSAGE_BYTES
-        return Response.encode(errorResponse(ErrorCode.TOO_LARGE, `message exceeds ${limit} bytes; stream closed`))
+        return Response.encode(
+          errorResponse(ErrorCode.TOO_LARGE, `message exceeds ${limit} bytes; stream closed`),
+        )
       },
     })
   }
@@ -155,7 +160,10 @@ export class RegistryServer {
     this.#requests.inc({ type, result: response.error })
     this.#latency.observe({ type }, Number(process.hrtime.bigint() - started) / 1e9)
     if (response.error !== ErrorCode.OK) {
-      this.#c.log.debug({ peer: ctx.remotePeer, type, code: response.error, reason: response.errorText }, 'refused')
+      this.#c.log.debug(
+        { peer: ctx.remotePeer, type, code: response.error, reason: response.errorText },
+        'refused',
+      )
     }
     return response
   }

@@ -116,7 +116,11 @@ export class NodeTable {
   }
 
   #persist(b: Binding, nonceOp: BatchOp): Promise<void> {
-    const put: BatchOp = { type: 'put', key: ID_PREFIX + toHex(b.nodeId), value: SignedCertificate.encode(b.certificate) }
+    const put: BatchOp = {
+      type: 'put',
+      key: ID_PREFIX + toHex(b.nodeId),
+      value: SignedCertificate.encode(b.certificate),
+    }
     return this.#db.batch([put, nonceOp], { sync: true })
   }
 

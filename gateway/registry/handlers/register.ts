@@ -41,7 +41,10 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
     )
   }
   if (!verifySignature(TAG_REGISTER, request.body, request.signature, req.sigPublicKey)) {
-    throw new RegistryError(ErrorCode.BAD_SIGNATURE, 'registration signature does not verify for sigPublicKey')
+    throw new RegistryError(
+      ErrorCode.BAD_SIGNATURE,
+      'registration signature does not verify for sigPublicKey',
+    )
   }
   const record = await openPeerRecord(req.peerRecord, req.sigPublicKey)
   // Claim the nonce only after every check: a forged request must not burn someone's nonce.

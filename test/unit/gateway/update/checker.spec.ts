@@ -2,7 +2,12 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkForUpdate, startUpdateChecker, UPDATES_OFF_REASON, updateNow } from '../../../../gateway/update/checker.js'
+import {
+  checkForUpdate,
+  startUpdateChecker,
+  UPDATES_OFF_REASON,
+  updateNow,
+} from '../../../../gateway/update/checker.js'
 import { UntrustedKeyError, UpdatesDisabledError } from '../../../../gateway/update/errors.js'
 import { linkedVersion } from '../../../../gateway/update/install.js'
 import { type SignedRotation, signRotation } from '../../../../gateway/update/keys.js'
@@ -48,7 +53,10 @@ describe('[0.0.0] update checks', () => {
     assert.equal(UPDATES_OFF_REASON, 'no release keys configured: updates are off')
     assert.equal(status.lastCheck, null)
     checker.stop()
-    await assert.rejects(checkForUpdate(fakeSource(undefined), { trustedKeys: [], currentVersion: '1.0.0' }), UpdatesDisabledError)
+    await assert.rejects(
+      checkForUpdate(fakeSource(undefined), { trustedKeys: [], currentVersion: '1.0.0' }),
+      UpdatesDisabledError,
+    )
   })
 
   it('[0.0.0] reports a newer verified release in the status object', async () => {
@@ -96,7 +104,10 @@ describe('[0.0.0] update checks', () => {
 
   it('[0.0.0] equal version: up to date; autoInstall installs once, then only reports', async () => {
     const release = signedRelease(key, '2.0.0')
-    const upToDate = await checkForUpdate(fakeSource(release), { trustedKeys: [key.publicKey], currentVersion: '2.0.0' })
+    const upToDate = await checkForUpdate(fakeSource(release), {
+      trustedKeys: [key.publicKey],
+      currentVersion: '2.0.0',
+    })
     assert.equal(upToDate?.updateAvailable, false)
 
     const source = fakeSource(release)

@@ -6,7 +6,11 @@ import { toB64u } from '../../../../lib/encoding.js'
 import { RELEASE_HEADER, releaseAdminRoutes } from '../../../../gateway/update/admin.js'
 import { SizeMismatchError } from '../../../../gateway/update/errors.js'
 import { startPublicHttp, type PublicHttpServer } from '../../../../gateway/update/http.js'
-import { envelopeFromSigned, signedFromEnvelope, verifyManifest } from '../../../../gateway/update/manifest.js'
+import {
+  envelopeFromSigned,
+  signedFromEnvelope,
+  verifyManifest,
+} from '../../../../gateway/update/manifest.js'
 import { ReleaseStore } from '../../../../gateway/update/releases.js'
 import { httpSource } from '../../../../gateway/update/source.js'
 import { releaseKey, signedRelease } from './helpers.js'
@@ -52,13 +56,23 @@ describe('[0.0.0] public release HTTP listener', () => {
   })
 
   it('[0.0.0] is read-only and answers 404 for everything else', async () => {
-    for (const path of ['/', '/releases/', '/releases/9.9.9.tgz', '/releases/../x.tgz', '/releases/v1.tgz', '/status']) {
+    for (const path of [
+      '/',
+      '/releases/',
+      '/releases/9.9.9.tgz',
+      '/releases/../x.tgz',
+      '/releases/v1.tgz',
+      '/status',
+    ]) {
       const res = await fetch(`${base}${path}`)
       assert.equal(res.status, 404, path)
       await res.arrayBuffer()
     }
     for (const method of ['POST', 'PUT', 'DELETE']) {
-      const res = await fetch(`${base}/releases/latest.json`, { method, body: method === 'DELETE' ? undefined : 'x' })
+      const res = await fetch(`${base}/releases/latest.json`, {
+        method,
+        body: method === 'DELETE' ? undefined : 'x',
+      })
       assert.equal(res.status, 405, method)
       assert.equal(res.headers.get('allow'), 'GET, HEAD')
       await res.arrayBuffer()
@@ -124,7 +138,7 @@ describe('[0.0.0] admin release upload', () => {
         'content-type': 'application/gzip',
         [RELEASE_HEADER]: toB64u(new TextEncoder().encode(JSON.stringify(envelope))),
       },
-      body: tarball,
+      body: Buffer.from(tarball),
     })
 
   it('[0.0.0] stores a signed release (201) and refuses a mismatched tarball (400)', async () => {
@@ -148,7 +162,7 @@ describe('[0.0.0] admin release upload', () => {
     const res = await upload(huge, envelopeFromSigned(rel.signed))
     assert.equal(res.status, 413)
     await res.arrayBuffer()
-    const none = await fetch(`${base}/releases`, { method: 'POST', body: rel.tarball })
+    const none = await fetch(`${base}/releases`, { method: 'POST', body: Buffer.from(rel.tarball) })
     assert.equal(none.status, 400)
     assert.match((await none.json()).error, /x-xlattice-release/)
   })

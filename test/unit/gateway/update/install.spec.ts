@@ -24,7 +24,12 @@ const DAY = 86_400_000
 describe('[0.0.0] verified install into versioned directories', () => {
   const key = releaseKey()
   let installDir: string
-  const opts = () => ({ installDir, trustedKeys: [key.publicKey], currentVersion: '1.0.0', name: 'xlattice-chat' })
+  const opts = () => ({
+    installDir,
+    trustedKeys: [key.publicKey],
+    currentVersion: '1.0.0',
+    name: 'xlattice-chat',
+  })
 
   beforeEach(async () => {
     installDir = join(await mkdtemp(join(tmpdir(), 'xl-install-')), 'xlattice')
@@ -57,7 +62,8 @@ describe('[0.0.0] verified install into versioned directories', () => {
     bad[bad.length >> 1] ^= 0x01
     await assert.rejects(
       installRelease(signed, bad, opts()),
-      (err: Error) => err instanceof HashMismatchError && /sha512 does not match the signed manifest/.test(err.message),
+      (err: Error) =>
+        err instanceof HashMismatchError && /sha512 does not match the signed manifest/.test(err.message),
     )
     await assertNothingInstalled()
   })
@@ -66,7 +72,8 @@ describe('[0.0.0] verified install into versioned directories', () => {
     const { tarball, signed } = signedRelease(releaseKey(), '1.1.0')
     await assert.rejects(
       installRelease(signed, tarball, opts()),
-      (err: Error) => err instanceof UntrustedKeyError && /not among the trusted release keys/.test(err.message),
+      (err: Error) =>
+        err instanceof UntrustedKeyError && /not among the trusted release keys/.test(err.message),
     )
     await assertNothingInstalled()
   })
@@ -76,7 +83,8 @@ describe('[0.0.0] verified install into versioned directories', () => {
     await assert.rejects(
       installRelease(signed, tarball, opts()),
       (err: Error) =>
-        err instanceof RollbackError && err.message.includes('0.9.0 is not newer than the running version 1.0.0'),
+        err instanceof RollbackError &&
+        err.message.includes('0.9.0 is not newer than the running version 1.0.0'),
     )
     await assertNothingInstalled()
   })
@@ -101,7 +109,8 @@ describe('[0.0.0] verified install into versioned directories', () => {
     bigger.set(tarball)
     await assert.rejects(
       installRelease(signed, bigger, opts()),
-      (err: Error) => err instanceof SizeMismatchError && /larger than the \d+ the manifest says/.test(err.message),
+      (err: Error) =>
+        err instanceof SizeMismatchError && /larger than the \d+ the manifest says/.test(err.message),
     )
     await assertNothingInstalled()
   })

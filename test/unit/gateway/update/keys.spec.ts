@@ -48,7 +48,10 @@ describe('[0.0.0] release keys and rotation', () => {
   it('[0.0.0] applying rotations: chains in time order, replaces the old key', () => {
     const [a, b, c] = [releaseKey(), releaseKey(), releaseKey()]
     const t0 = Date.now()
-    const rotations = [signRotation(b, c.publicKey, new Date(t0 + 1000)), signRotation(a, b.publicKey, new Date(t0))]
+    const rotations = [
+      signRotation(b, c.publicKey, new Date(t0 + 1000)),
+      signRotation(a, b.publicKey, new Date(t0)),
+    ]
     const keys = applyRotations([a.publicKey], rotations)
     assert.equal(keys.length, 1)
     assert.ok(has(keys, c.publicKey))
@@ -60,7 +63,9 @@ describe('[0.0.0] release keys and rotation', () => {
     const fromMallory = signRotation(mallory, mallory.publicKey)
     const forged = { ...signRotation(a, b.publicKey), signature: new Uint8Array(64) }
     const tampered = signRotation(a, b.publicKey)
-    const text = new TextDecoder().decode(tampered.statement).replace(toB64u(b.publicKey), toB64u(mallory.publicKey))
+    const text = new TextDecoder()
+      .decode(tampered.statement)
+      .replace(toB64u(b.publicKey), toB64u(mallory.publicKey))
     tampered.statement = new TextEncoder().encode(text)
     const keys = applyRotations([a.publicKey], [fromMallory, forged, tampered])
     assert.deepEqual(keys, [a.publicKey])

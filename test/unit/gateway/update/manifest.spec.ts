@@ -25,10 +25,20 @@ describe('[0.0.0] release manifests', () => {
 
   it('[0.0.0] encodes canonically: fixed key order, compact JSON', () => {
     const m = manifestFor(new Uint8Array([1, 2, 3]), '1.2.3')
-    const shuffled = { expires: m.expires, size: m.size, name: m.name, published: m.published, sha512: m.sha512, version: m.version }
+    const shuffled = {
+      expires: m.expires,
+      size: m.size,
+      name: m.name,
+      published: m.published,
+      sha512: m.sha512,
+      version: m.version,
+    }
     const text = new TextDecoder().decode(encodeManifest(shuffled))
     assert.equal(text, new TextDecoder().decode(encodeManifest(m)))
-    assert.match(text, /^\{"name":"xlattice-chat","version":"1\.2\.3","sha512":"[0-9a-f]{128}","size":3,"published":/)
+    assert.match(
+      text,
+      /^\{"name":"xlattice-chat","version":"1\.2\.3","sha512":"[0-9a-f]{128}","size":3,"published":/,
+    )
     assert.deepEqual(decodeManifest(encodeManifest(m)), m)
   })
 
@@ -83,7 +93,8 @@ describe('[0.0.0] release manifests', () => {
     assert.throws(() => checkManifestPolicy(m, { currentVersion: '1.0.0' }), RollbackError)
     assert.throws(
       () => checkManifestPolicy(m, { currentVersion: '1.0.1' }),
-      (err: Error) => err instanceof RollbackError && /not newer than the running version 1\.0\.1/.test(err.message),
+      (err: Error) =>
+        err instanceof RollbackError && /not newer than the running version 1\.0\.1/.test(err.message),
     )
     assert.throws(() => checkManifestPolicy(m, { name: 'other' }), WrongPackageError)
     checkManifestPolicy(m, { currentVersion: '1.0.0-rc.1', name: 'xlattice-chat' })

@@ -112,8 +112,14 @@ describe('[0.0.0] /xlattice/update/1.0.0 between two libp2p nodes', () => {
     const S = UpdateResponse.Status
     assert.equal((await ask({ type: T.GET_MANIFEST, version: 'not-semver' })).status, S.BAD_REQUEST)
     assert.equal((await ask({ type: T.GET_MANIFEST, version: '9.9.9' })).status, S.NOT_FOUND)
-    assert.equal((await ask({ type: T.GET_CHUNK, version: '1.5.0', offset: 10n ** 12n, length: 10 })).status, S.BAD_REQUEST)
-    assert.equal((await ask({ type: T.GET_CHUNK, version: '1.5.0', offset: 0n, length: 0 })).status, S.BAD_REQUEST)
+    assert.equal(
+      (await ask({ type: T.GET_CHUNK, version: '1.5.0', offset: 10n ** 12n, length: 10 })).status,
+      S.BAD_REQUEST,
+    )
+    assert.equal(
+      (await ask({ type: T.GET_CHUNK, version: '1.5.0', offset: 0n, length: 0 })).status,
+      S.BAD_REQUEST,
+    )
     const ok = await ask({ type: T.GET_CHUNK, version: '1.5.0', offset: 0n, length: 1_000_000 })
     assert.equal(ok.status, S.OK)
     assert.equal(ok.data.length, 100, 'clamped to maxChunk')
@@ -125,7 +131,7 @@ describe('[0.0.0] /xlattice/update/1.0.0 between two libp2p nodes', () => {
     // Random garbage on fresh streams (often a huge or truncated length prefix).
     for (let i = 0; i < 20; i++) {
       const stream: Stream = await client.dialProtocol(addr(), UPDATE_PROTOCOL)
-      stream.send(randomBytes(1 + (i * 37) % 300))
+      stream.send(randomBytes(1 + ((i * 37) % 300)))
       await stream.close().catch(() => {})
     }
     // Well-framed but mutated requests on one stream: each gets an answer, the stream lives on.
@@ -170,7 +176,8 @@ describe('[0.0.0] /xlattice/update/1.0.0 between two libp2p nodes', () => {
       await h.stop()
       await assert.rejects(
         fetchLatest(client, empty.getMultiaddrs()),
-        (err: Error) => err instanceof UpdateProtocolError && err.message.includes(`cannot open ${UPDATE_PROTOCOL}`),
+        (err: Error) =>
+          err instanceof UpdateProtocolError && err.message.includes(`cannot open ${UPDATE_PROTOCOL}`),
       )
     } finally {
       await empty.stop()

@@ -53,7 +53,10 @@ for (const kind of ['MemoryStore', 'LevelStore'] as const) {
 
     it('[0.0.0] keeps large tarballs in chunks and reads any range', async () => {
       const big = new Uint8Array(700_000).map((_, i) => (i * 7) & 0xff)
-      const tarball = rawTarball([{ path: 'package/package.json', data: '{}' }, { path: 'package/b', data: big }])
+      const tarball = rawTarball([
+        { path: 'package/package.json', data: '{}' },
+        { path: 'package/b', data: big },
+      ])
       const padded = new Uint8Array(600_000 + tarball.length)
       padded.set(tarball)
       const signed = signManifest(key, manifestFor(padded, '2.0.0'))
@@ -65,7 +68,10 @@ for (const kind of ['MemoryStore', 'LevelStore'] as const) {
         [300_000, 300_000],
         [padded.length - 5, 100],
       ]) {
-        assert.deepEqual(await releases.read('2.0.0', off, len), padded.subarray(off, Math.min(off + len, padded.length)))
+        assert.deepEqual(
+          await releases.read('2.0.0', off, len),
+          padded.subarray(off, Math.min(off + len, padded.length)),
+        )
       }
       await assert.rejects(releases.read('2.0.0', padded.length, 1), /bad range/)
     })
@@ -81,7 +87,10 @@ for (const kind of ['MemoryStore', 'LevelStore'] as const) {
 
     it('[0.0.0] refuses bad signatures, expired manifests and (optionally) other keys', async () => {
       const { tarball, signed } = signedRelease(key, '1.0.0')
-      await assert.rejects(releases.publish(tarball, { ...signed, signature: new Uint8Array(64) }), BadSignatureError)
+      await assert.rejects(
+        releases.publish(tarball, { ...signed, signature: new Uint8Array(64) }),
+        BadSignatureError,
+      )
       const now = Date.now()
       const stale = signManifest(
         key,

@@ -19,14 +19,26 @@ describe('[0.0.0] release tarball safety', () => {
     ['absolute path', { path: '/etc/evil', data: 'x' }, /absolute path/],
     ['.. traversal', { path: 'package/../../evil', data: 'x' }, /"\.\." in path/],
     ['entry outside package/', { path: 'other/file', data: 'x' }, /outside package/],
-    ['symlink to an absolute path', { path: 'package/l', type: 'SymbolicLink', linkpath: '/etc' }, /absolute/],
+    [
+      'symlink to an absolute path',
+      { path: 'package/l', type: 'SymbolicLink', linkpath: '/etc' },
+      /absolute/,
+    ],
     [
       'symlink leaving the package',
       { path: 'package/a/l', type: 'SymbolicLink', linkpath: '../../..' },
       /leaving the package/,
     ],
-    ['hard link outside', { path: 'package/h', type: 'Link', linkpath: 'package/../../etc/passwd' }, /hard link/],
-    ['device file', { path: 'package/dev', type: 'CharacterDevice' }, /CharacterDevice entries are not allowed/],
+    [
+      'hard link outside',
+      { path: 'package/h', type: 'Link', linkpath: 'package/../../etc/passwd' },
+      /hard link/,
+    ],
+    [
+      'device file',
+      { path: 'package/dev', type: 'CharacterDevice' },
+      /CharacterDevice entries are not allowed/,
+    ],
     ['fifo', { path: 'package/fifo', type: 'FIFO' }, /FIFO entries are not allowed/],
   ]
 
