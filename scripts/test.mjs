@@ -11,7 +11,10 @@ const run = (cmd, args) => {
 }
 
 const lockTime = statSync('package-lock.json').mtimeMs
-if (!existsSync('node_modules/.package-lock.json') || statSync('node_modules/.package-lock.json').mtimeMs < lockTime) {
+if (
+  !existsSync('node_modules/.package-lock.json') ||
+  statSync('node_modules/.package-lock.json').mtimeMs < lockTime
+) {
   console.log('installing npm dependencies (npm ci)…')
   run('npm', ['ci', '--no-audit', '--no-fund'])
 }
@@ -20,7 +23,10 @@ run('npm', ['run', '--silent', 'build'])
 
 rmSync('test-results/summary.txt', { force: true })
 const args = process.argv.slice(2)
-const specs = args.length > 0 ? args : ['test/unit/**/*.spec.ts', 'test/integration/**/*.spec.ts', 'test/sim/**/*.spec.ts']
+const specs =
+  args.length > 0
+    ? args
+    : ['test/unit/**/*.spec.ts', 'test/integration/**/*.spec.ts', 'test/sim/**/*.spec.ts']
 const mocha = spawnSync(
   process.execPath,
   ['node_modules/mocha/bin/mocha.js', '--reporter', './test/reporter.cjs', ...specs],

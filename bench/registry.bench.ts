@@ -1,0 +1,126 @@
+/**
+ * Node registrations per second at the XLattice server: 10 concurrent clients, each holding
+ * one connection and registering distinct fresh keys, 10 s of steady state after warm-up.
+ * Baseline in the same run: a plain libp2p request/response round trip with the same clients,
+ * concurrency, window and frame sizes.
+ *
+ * Production configuration, except the per-peer rate limit (default 50/s), raised here because
+ * each of the 10 clients registers thousands of nodes through one connection.
+ */
+import '../lib/polyfill.js'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { multiaddr } from '@multiformats/multiaddr'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { RegistryClient, REGISTRY_PROTOCOL, registryWire, sealPeerRecord } from '../gateway/index.js'
+import { createHost, type Host } from '../gateway/p2p/host.js'
+import { RpcStream } from '../gateway/p2p/rpc.js'
+import { type Started, spawnReady } from '../lib/child.js'
+import { Signer, x25519Generate } from '../lib/crypto.js'
+import { closedLoop, ECHO_PROTOCOL, report } from './lib.js'
+
+const CLIENTS = 10
+const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 3)
+const WINDOW = Number(process.env.BENCH_WINDOW_SEC ?? 10)
+const BIN = resolve('dist/bin/xlattice.js')
+
+interface PreparedKey {
+  signer: Signer
+  commsPublicKey: Uint8Array
+  record: Uint8Array
+}
+
+async function prepareKeys(n: number): Promise<PreparedKey[]> {
+  const keys: PreparedKey[] = []
+  for (let i = 0; i < n; i++) {
+    const pk = await generateKeyPair('Ed25519')
+    keys.push({
+      signer: new Signer({ seed: pk.raw.subarray(0, 32), publicKey: pk.publicKey.raw }),
+      commsPublicKey: x25519Generate().publicKey,
+      record: await sealPeerRecord(pk, ['/ip4/127.0.0.1/tcp/4001']),
+    })
+  }
+  return keys
+}
+
+async function clients(addr: string, protocol: string): Promise<{ hosts: Host[]; streams: RpcStream[] }> {
+  const hosts: Host[] = []
+  const streams: RpcStream[] = []
+  for (let i = 0; i < CLIENTS; i++) {
+    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [] })
+    hosts.push(host)
+    streams.push(new RpcStream(await host.dialProtocol(multiaddr(addr), protocol), 1 << 20))
+  }
+  return { hosts, streams }
+}
+
+const procs: Started[] = []
+const dir = await mkdtemp(join(tmpdir(), 'xl-bench-'))
+try {
+  const registry = await spawnReady(
+    process.execPath,
+    [BIN, 'registry', '--data', join(dir, 'r'), '--admin', '127.0.0.1:0'],
+    {
+      env: {
+        ...process.env,
+        XLATTICE_LOG_LEVEL: 'warn',
+        XLATTICE_REGISTRY_RATE_LIMIT_REQUESTS_PER_SEC: '1000000',
+        XLATTICE_REGISTRY_RATE_LIMIT_BURST: '1000000',
+      },
+    },
+  )
+  procs.push(registry)
+  const echo = await spawnReady(process.execPath, ['--import', 'tsx', resolve('bench/echo-server.ts')], {
+    env: { ...process.env, ECHO_REPLY_BYTES: '250' },
+  })
+  procs.push(echo)
+
+  // Enough distinct fresh keys for warm-up + window at up to ~6,000/s.
+  const need = Number(process.env.BENCH_KEYS ?? Math.ceil((WARMUP + WINDOW) * 6000))
+  process.stdout.write(`preparing ${need} fresh node keys… `)
+  const keys = await prepareKeys(need)
+  console.log('done')
+  let next = 0
+
+  const reg = await clients(registry.info.listen[0], REGISTRY_PROTOCOL)
+  const registration = await closedLoop(
+    reg.streams.map((s) => () => async () => {
+      const k = keys[next++]
+      if (k === undefined) throw new Error('ran out of prepared keys')
+      const req = RegistryClient.registerRequest(k, k.record)
+      const res = registryWire.Response.decode(await s.request(registryWire.Request.encode(req)))
+      if (res.error !== registryWire.ErrorCode.OK) throw new Error(res.errorText)
+    }),
+    WARMUP,
+    WINDOW,
+  )
+
+  // Baseline: same clients, concurrency and window; a request of the registration's size.
+  const frame = registryWire.Request.encode(RegistryClient.registerRequest(keys[0], keys[0].record))
+  const base = await clients(echo.info.listen[0], ECHO_PROTOCOL)
+  const baseline = await closedLoop(
+    base.streams.map((s) => () => async () => {
+      await s.request(frame)
+    }),
+    WARMUP,
+    WINDOW,
+  )
+  for (const h of [...reg.hosts, ...base.hosts]) await h.stop()
+
+  report(
+    'registry registrations',
+    {
+      'RegisterNode (10 clients, fresh keys)': registration,
+      'baseline: libp2p request/response': baseline,
+    },
+    [
+      `${CLIENTS} clients, one connection each, ${WARMUP} s warm-up, ${WINDOW} s window; registrations used ${next} distinct keys`,
+      'production config except registry.rateLimit raised to 1e6/s (default 50/s per peer)',
+      `registration throughput is ${((registration.opsPerSec / baseline.opsPerSec) * 100).toFixed(0)}% of the baseline round trip rate; target >= 2,000/s`,
+    ],
+  )
+} finally {
+  await Promise.all(procs.map((p) => p.stop()))
+  await rm(dir, { recursive: true, force: true })
+}
