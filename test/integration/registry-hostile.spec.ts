@@ -6,7 +6,13 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { randomBytes, Signer, ed25519Generate, x25519Generate } from '../../lib/crypto.js'
-import { RegistryClient, RegistryRefusal, registryWire as wire, REGISTRY_PROTOCOL, sealPeerRecord } from '../../gateway/index.js'
+import {
+  RegistryClient,
+  RegistryRefusal,
+  registryWire as wire,
+  REGISTRY_PROTOCOL,
+  sealPeerRecord,
+} from '../../gateway/index.js'
 import { RpcStream } from '../../gateway/p2p/rpc.js'
 import type { Host } from '../../gateway/p2p/host.js'
 import { freshHost, procUsage } from '../helpers/p2p.js'
@@ -98,7 +104,11 @@ describe('registry under hostile input', function () {
     assert.match(res.errorText, /different key/)
 
     // Oversized: 70 KiB frame; answered with TOO_LARGE and the stream is closed.
-    res = await call(s, { type: RequestType.REGISTER_NODE, body: new Uint8Array(70 * 1024), signature: new Uint8Array() })
+    res = await call(s, {
+      type: RequestType.REGISTER_NODE,
+      body: new Uint8Array(70 * 1024),
+      signature: new Uint8Array(),
+    })
     assert.equal(res.error, ErrorCode.TOO_LARGE)
 
     // Unknown type and undecodable body.
@@ -106,12 +116,19 @@ describe('registry under hostile input', function () {
     assert.equal((await call(s2, rawRequest(0, new Uint8Array()))).error, ErrorCode.UNSUPPORTED)
     assert.equal((await call(s2, rawRequest(99, new Uint8Array()))).error, ErrorCode.BAD_REQUEST)
     assert.equal(
-      (await call(s2, { type: RequestType.REGISTER_NODE, body: new Uint8Array([0xff, 0xff]), signature: new Uint8Array() })).error,
+      (
+        await call(s2, {
+          type: RequestType.REGISTER_NODE,
+          body: new Uint8Array([0xff, 0xff]),
+          signature: new Uint8Array(),
+        })
+      ).error,
       ErrorCode.BAD_REQUEST,
     )
     // Heartbeat from a peer that never registered.
     assert.equal(
-      (await call(s2, { type: RequestType.HEARTBEAT, body: new Uint8Array(), signature: new Uint8Array() })).error,
+      (await call(s2, { type: RequestType.HEARTBEAT, body: new Uint8Array(), signature: new Uint8Array() }))
+        .error,
       ErrorCode.NOT_REGISTERED,
     )
 
@@ -123,9 +140,14 @@ describe('registry under hostile input', function () {
 
     // The default per-peer rate limit (50/s, burst 100) holds back a flood from one peer.
     const flood = await Promise.all(
-      Array.from({ length: 200 }, () => call(s2, { type: RequestType.HEARTBEAT, body: new Uint8Array(), signature: new Uint8Array() })),
+      Array.from({ length: 200 }, () =>
+        call(s2, { type: RequestType.HEARTBEAT, body: new Uint8Array(), signature: new Uint8Array() }),
+      ),
     )
-    assert.ok(flood.some((r) => r.error === ErrorCode.RATE_LIMITED), 'some requests were rate limited')
+    assert.ok(
+      flood.some((r) => r.error === ErrorCode.RATE_LIMITED),
+      'some requests were rate limited',
+    )
     await assert.rejects(
       client.register(honest, new Uint8Array(0)),
       (err: Error) => err instanceof RegistryRefusal && /peerRecord/.test(err.message),
@@ -198,7 +220,13 @@ describe('registry under hostile input', function () {
     // Wrong length prefixes on raw streams: claims of huge frames, then silence or EOF.
     for (let i = 0; i < 50; i++) {
       const stream = await host.dialProtocol(multiaddr(addr), REGISTRY_PROTOCOL)
-      stream.send([new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]), new Uint8Array([0x80, 0x80, 0x04, 1, 2]), randomBytes(10)][i % 3])
+      stream.send(
+        [
+          new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]),
+          new Uint8Array([0x80, 0x80, 0x04, 1, 2]),
+          randomBytes(10),
+        ][i % 3],
+      )
       await stream.close().catch(() => {})
     }
     assert.ok(answered > 5000, `most fuzzed frames got an answer (${answered})`)

@@ -50,7 +50,10 @@ describe('registry and nodes as processes', function () {
       // Ordered by XOR distance to the node's own ID.
       const d = (id: string) => BigInt(`0x${id}`) ^ BigInt(`0x${s.nodeId}`)
       const dists = listed.map(d)
-      assert.deepEqual(dists, [...dists].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)))
+      assert.deepEqual(
+        dists,
+        [...dists].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      )
       assert.ok(s.neighbours.every((n: any) => n.alive === true && typeof n.rttMs === 'number'))
     }
     const regStatus = await status(registry.info.admin)
@@ -74,7 +77,11 @@ describe('registry and nodes as processes', function () {
     // [0.0.2] a restarted node keeps its NodeID; a restarted registry still knows every binding.
     await nodes[0].stop()
     await registry.stop()
-    const registry2 = await startRegistry(join(tmp.path, 'registry'), FAST, registry.info.listen[0].split('/p2p/')[0])
+    const registry2 = await startRegistry(
+      join(tmp.path, 'registry'),
+      FAST,
+      registry.info.listen[0].split('/p2p/')[0],
+    )
     assert.equal(registry2.info.peerId, registry.info.peerId, 'the registry kept its identity')
     assert.equal((await status(registry2.info.admin)).nodes, 5)
     const n1 = await startNode(join(tmp.path, 'n1'), registry2.info.listen[0], FAST)

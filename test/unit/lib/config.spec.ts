@@ -71,7 +71,9 @@ describe('lib/config', () => {
         clockSkewSec: 60,
         rateLimit: { requestsPerSec: 50, burst: 100 },
         nonceRetentionSec: 600,
+        releaseMaxBytes: 256 * 1024 * 1024,
       })
+      assert.deepEqual(c.update, { keys: [], intervalHours: 6, autoInstall: false })
     })
 
     it('loads the defaults when there is no file, environment or flag', () => {

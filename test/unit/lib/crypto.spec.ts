@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
-import { ed25519Generate, sha256, Signer, verifySignature, x25519Generate, x25519SharedSecret } from '../../../lib/crypto.js'
+import {
+  ed25519Generate,
+  sha256,
+  Signer,
+  verifySignature,
+  x25519Generate,
+  x25519SharedSecret,
+} from '../../../lib/crypto.js'
 import { concatBytes } from '../../../lib/encoding.js'
 
 describe('lib/crypto', () => {

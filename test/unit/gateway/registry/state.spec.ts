@@ -10,11 +10,24 @@ const issuer = new Signer(ed25519Generate())
 function bindOne(table: NodeTable, nodeId: Uint8Array, lastSeen: number) {
   const sig = ed25519Generate().publicKey
   const comms = randomBytes(32)
-  const certificate = issueCertificate(issuer, { nodeId, sigPublicKey: sig, commsPublicKey: comms, issuedAt: 0 })
+  const certificate = issueCertificate(issuer, {
+    nodeId,
+    sigPublicKey: sig,
+    commsPublicKey: comms,
+    issuedAt: 0,
+  })
   const op = table.claimNonce(randomBytes(16), lastSeen)
   assert.ok(op)
   return table.bind(
-    { nodeId, sigPublicKey: sig, commsPublicKey: comms, certificate, peerRecord: new Uint8Array([1]), peerRecordSeq: 0n, lastSeen },
+    {
+      nodeId,
+      sigPublicKey: sig,
+      commsPublicKey: comms,
+      certificate,
+      peerRecord: new Uint8Array([1]),
+      peerRecordSeq: 0n,
+      lastSeen,
+    },
     op,
   )
 }
@@ -46,7 +59,10 @@ describe('gateway/registry/state NodeTable', () => {
     assert.equal(reopened.claimNonce(nonce, t0 + 1000), false, 'remembered after restart')
     await reopened.pruneNonces(600_000, t0 + 700_000)
     const later = await NodeTable.open(store, 600_000, t0 + 700_000)
-    assert.ok(later.claimNonce(nonce, t0 + 700_000), 'forgotten once it could no longer pass the timestamp check')
+    assert.ok(
+      later.claimNonce(nonce, t0 + 700_000),
+      'forgotten once it could no longer pass the timestamp check',
+    )
   })
 
   it('[0.0.2] bindings persist and are found by key and by NodeID after a reopen', async () => {

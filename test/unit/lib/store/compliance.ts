@@ -14,7 +14,10 @@ async function keys(store: Store, range = {}): Promise<string[]> {
   return out
 }
 
-export function storeCompliance(name: string, open: () => Promise<{ store: Store; reopen?: () => Promise<Store> }>) {
+export function storeCompliance(
+  name: string,
+  open: () => Promise<{ store: Store; reopen?: () => Promise<Store> }>,
+) {
   describe(`Store compliance: ${name}`, () => {
     let store: Store
     let reopen: (() => Promise<Store>) | undefined

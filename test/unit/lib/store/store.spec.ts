@@ -25,7 +25,10 @@ describe('LevelStore', () => {
     dirs.push(dir)
     const first = await LevelStore.open(dir)
     try {
-      await assert.rejects(LevelStore.open(dir), (err: Error) => err instanceof StoreError && /in use/.test(err.message))
+      await assert.rejects(
+        LevelStore.open(dir),
+        (err: Error) => err instanceof StoreError && /in use/.test(err.message),
+      )
     } finally {
       await first.close()
     }
