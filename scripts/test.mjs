@@ -1,25 +1,14 @@
 #!/usr/bin/env node
 // `npm test`: sets up what the tests need (npm dependencies, Prosody and ejabberd through apt
 // when missing and allowed), builds, then runs every suite with real servers and processes.
-// Extra arguments go to mocha (e.g. `npm test -- test/unit`).
+// Extra arguments go to mocha instead of the default suites (e.g. `npm test -- test/unit`).
 import { spawnSync } from 'node:child_process'
-import { existsSync, rmSync, statSync } from 'node:fs'
+import { rmSync } from 'node:fs'
+import { build, ensureDependencies, run } from './setup.mjs'
 
-const run = (cmd, args) => {
-  const r = spawnSync(cmd, args, { stdio: 'inherit' })
-  if (r.status !== 0) process.exit(r.status ?? 1)
-}
-
-const lockTime = statSync('package-lock.json').mtimeMs
-if (
-  !existsSync('node_modules/.package-lock.json') ||
-  statSync('node_modules/.package-lock.json').mtimeMs < lockTime
-) {
-  console.log('installing npm dependencies (npm ci)…')
-  run('npm', ['ci', '--no-audit', '--no-fund'])
-}
+ensureDependencies()
 run(process.execPath, ['scripts/ensure-system.mjs', '--optional', 'python3-slixmpp'])
-run('npm', ['run', '--silent', 'build'])
+build()
 
 rmSync('test-results/summary.txt', { force: true })
 const args = process.argv.slice(2)

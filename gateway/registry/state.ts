@@ -31,6 +31,8 @@ export class NodeTable {
   readonly #byKey = new Map<string, Binding>()
   readonly #byId = new Map<string, Binding>()
   readonly #recentNonces = new Map<string, number>()
+  #pending: BatchOp[] = []
+  #flush?: Promise<void>
 
   private constructor(store: Store) {
     this.#db = store.sublevel('nodes')
@@ -97,7 +99,22 @@ export class NodeTable {
   }
 
   persistNonce(op: BatchOp): Promise<void> {
-    return this.#db.batch([op], { sync: true })
+    return this.#write([op])
+  }
+
+  /**
+   * Group commit: writes queued within one turn of the event loop go to disk in one synced
+   * batch, so concurrent registrations share an fsync instead of queueing for one each.
+   */
+  #write(ops: BatchOp[]): Promise<void> {
+    this.#pending.push(...ops)
+    this.#flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const batch = this.#pending
+      this.#pending = []
+      this.#flush = undefined
+      return this.#db.batch(batch, { sync: true })
+    })
+    return this.#flush
   }
 
   /** Replaces a binding's certificate (new comms key for the same signing key: same NodeID). */

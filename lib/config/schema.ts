@@ -179,11 +179,9 @@ const update = z
       example: 'keys = ["<32 bytes, base64url>"]',
     }),
     intervalHours: int(1, 720).default(6).meta({ description: 'Hours between checks for a newer release.' }),
-    autoInstall: bool()
-      .default(false)
-      .meta({
-        description: 'Install a newer verified release by itself (it takes effect on the next restart).',
-      }),
+    autoInstall: bool().default(false).meta({
+      description: 'Install a newer verified release by itself (it takes effect on the next restart).',
+    }),
     installDir: nonEmptyString('a directory path').optional().meta({
       description:
         'Where releases are installed (versions/<v>, a current link). Default: $XLATTICE_INSTALL_DIR or ~/.xlattice.',

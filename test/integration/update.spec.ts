@@ -224,7 +224,9 @@ describe('[0.0.0] signed release distribution and update, end to end', function 
     })
 
     it('[0.0.0] a running node checks the registry at start and shows the verified result in /status', async () => {
-      const trusting = await startNode(join(dir, 'node-trusting'), registryAddr, { XLATTICE_UPDATE_KEYS: publicKey })
+      const trusting = await startNode(join(dir, 'node-trusting'), registryAddr, {
+        XLATTICE_UPDATE_KEYS: publicKey,
+      })
       const s = await eventually('the update check ran', async () => {
         const st = await status(trusting.info.admin)
         return st.update?.lastCheck !== null && st.update

@@ -46,7 +46,8 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
       'registration signature does not verify for sigPublicKey',
     )
   }
-  const record = await openPeerRecord(req.peerRecord, req.sigPublicKey)
+  // The request signature just verified covers these record bytes: see openPeerRecord.
+  const record = await openPeerRecord(req.peerRecord, req.sigPublicKey, { vouched: true })
   // Claim the nonce only after every check: a forged request must not burn someone's nonce.
   const nonceOp = c.table.claimNonce(req.nonce, Number(req.timestamp))
   if (nonceOp === false) throw new RegistryError(ErrorCode.REPLAYED_NONCE, 'nonce was already used')
