@@ -4,9 +4,9 @@
  * mounted by the caller. It is an operator tool, never exposed publicly by default.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import { parseHostPort } from './config/values.js'
+import { type Listening, listenHttp } from './http.js'
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => Promise<void> | void
 
@@ -19,11 +19,7 @@ export interface AdminOptions {
   routes?: Record<string, Route>
 }
 
-export interface AdminServer {
-  /** `HOST:PORT` actually bound (the port is resolved when 0 was asked for). */
-  address: string
-  close(): Promise<void>
-}
+export type AdminServer = Listening
 
 export function sendJson(res: ServerResponse, code: number, body: unknown): void {
   const text = `${JSON.stringify(body, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`
@@ -55,23 +51,7 @@ export async function startAdmin(opts: AdminOptions): Promise<AdminServer> {
       })
   })
   server.keepAliveTimeout = 5_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const bound = server.address() as AddressInfo
-  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address
-  return {
-    address: `${host}:${bound.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  return listenHttp(server, opts.host, opts.port)
 }
 
 /** Splits `HOST:PORT` (IPv6 as `[::1]:PORT`); throws TypeError with a readable message. */

@@ -11,8 +11,8 @@
  * through the admin endpoint on 127.0.0.1 (admin.ts).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { toB64u } from '../../lib/encoding.js'
+import { type Listening, listenHttp } from '../../lib/http.js'
 import { logger } from '../../lib/log.js'
 import { envelopeFromSigned } from './manifest.js'
 import type { ReleaseStore } from './releases.js'
@@ -26,11 +26,7 @@ export interface PublicHttpOptions {
   releases: ReleaseStore
 }
 
-export interface PublicHttpServer {
-  /** `HOST:PORT` actually bound. */
-  address: string
-  close(): Promise<void>
-}
+export type PublicHttpServer = Listening
 
 const RELEASE_PATH = /^\/releases\/([0-9A-Za-z.+-]{1,64})\.(json|tgz)$/
 
@@ -108,21 +104,5 @@ export async function startPublicHttp(opts: PublicHttpOptions): Promise<PublicHt
   server.headersTimeout = 10_000
   server.requestTimeout = 60_000
   server.keepAliveTimeout = 5_000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const a = server.address() as AddressInfo
-  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address
-  return {
-    address: `${host}:${a.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
+  return listenHttp(server, opts.host, opts.port)
 }
