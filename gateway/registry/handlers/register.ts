@@ -75,7 +75,7 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
       },
       nonceOp,
     )
-    c.log.info({ nodeId: Buffer.from(nodeId).toString('hex'), peer: record.peerId }, 'node registered')
+    c.log.debug({ nodeId: Buffer.from(nodeId).toString('hex'), peer: record.peerId }, 'node registered')
   } else {
     if (!equalBytes(binding.commsPublicKey, req.commsPublicKey)) {
       const certificate = issueCertificate(c.signer, {
