@@ -109,11 +109,24 @@ export function vote(
   round: number,
   blockHash: Hash | null,
 ): Uint8Array {
-  const signBytes = encodeVoteSignBytes({ chainId: CHAIN, type, height, round, validatorIndex: index, blockHash })
+  const signBytes = encodeVoteSignBytes({
+    chainId: CHAIN,
+    type,
+    height,
+    round,
+    validatorIndex: index,
+    blockHash,
+  })
   return concatBytes(signBytes, signer.sign(TAG_VOTE, signBytes))
 }
 
-export function proposal(signer: Signer, height: number, round: number, validRound: number, b: BuiltBlock): Uint8Array {
+export function proposal(
+  signer: Signer,
+  height: number,
+  round: number,
+  validRound: number,
+  b: BuiltBlock,
+): Uint8Array {
   const signBytes = encodeProposalSignBytes({ chainId: CHAIN, height, round, validRound }, b.bytes)
   return concatBytes(signBytes, signer.sign(TAG_PROPOSAL, signBytes))
 }

@@ -1,0 +1,402 @@
+import assert from 'node:assert/strict'
+import {
+  DEFAULT_LIMITS,
+  encodeBlock,
+  encodeCertificate,
+  type PersistRecord,
+  proposerIndex,
+  verifyCommitCertificate,
+} from '../../../../gateway/consensus/index.js'
+import { buildBlock, certificate, proposal, setOf, signers } from './fixtures.js'
+import { Harness, hex, sentProposals, sentVotes, TIMEOUTS } from './harness.js'
+
+const keys = signers(4)
+const set = setOf(keys)
+const P = (round: number) => proposerIndex(set, 1, round)
+
+describe('consensus: core happy path', () => {
+  it('consensus: proposes, prevotes, locks, precommits and decides with a verifiable certificate', () => {
+    assert.deepEqual([P(0), P(1), P(2), P(3)], [1, 2, 3, 0])
+    const t = new Harness(keys, set, 0)
+    const started = t.start()
+    assert.deepEqual(started.timers, [{ kind: 'propose', height: 1, round: 0, durationMs: 100 }])
+    const v = buildBlock({ set, height: 1, round: 0 })
+    let out = t.propose(0, -1, v)
+    // Rule 1: prevote id(v); the vote is in `persist` (written before sending) and in `send`.
+    assert.deepEqual(
+      sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
+      [hex(v.hash)],
+    )
+    assert.deepEqual(
+      out.persist.map((r) => r.kind),
+      ['vote'],
+    )
+    assert.deepEqual((out.persist[0] as { bytes: Uint8Array }).bytes, out.send[0])
+    t.vote(1, 'prevote', 0, v.hash)
+    out = t.vote(2, 'prevote', 0, v.hash)
+    // Rule 4: lock and precommit; the lock is persisted with the vote.
+    assert.deepEqual(
+      out.persist.map((r) => r.kind),
+      ['lock', 'vote'],
+    )
+    assert.equal(t.core.lockedRound, 0)
+    assert.deepEqual(
+      sentVotes(out, 'precommit').map((x) => hex(x.blockHash)),
+      [hex(v.hash)],
+    )
+    t.vote(1, 'precommit', 0, v.hash)
+    out = t.vote(3, 'precommit', 0, v.hash)
+    // Rule 7: decide; the certificate convinces anyone holding the set.
+    assert.equal(out.commit.length, 1)
+    const c = out.commit[0]
+    assert.equal(c.height, 1)
+    assert.deepEqual(c.blockHash, v.hash)
+    assert.deepEqual(
+      c.certificate.signatures.map((s) => s.validatorIndex),
+      [0, 1, 3],
+    )
+    assert.equal(verifyCommitCertificate(set, c.block.header, c.certificate).ok, true)
+    assert.equal(t.core.height, 2)
+    assert.equal(t.core.lockedRound, -1)
+    assert.deepEqual(out.timers, [{ kind: 'commit', height: 2, round: 0, durationMs: TIMEOUTS.commitMs }])
+  })
+
+  it('consensus: the proposer of height 2 carries the certificate of height 1 and builds on it', () => {
+    const me = proposerIndex(set, 2, 0)
+    const t = new Harness(keys, set, me)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    const cert = certificate(keys, [0, 1, 2, 3], 1, 0, v.hash)
+    t.step({ kind: 'committed', block: encodeBlock(v.block), certificate: encodeCertificate(cert) })
+    const out = t.timeout('commit', 0)
+    const [p] = sentProposals(out)
+    assert.equal(p.proposal.height, 2)
+    assert.deepEqual(p.block.header.prevHash, v.hash)
+    assert.deepEqual(p.block.lastCommit, cert)
+    assert.deepEqual(sentVotes(out, 'prevote').length, 1, 'the proposer prevotes its own valid block')
+  })
+})
+
+describe('consensus: locking (targeted schedules)', () => {
+  /** Round 0: validator 0 sees v and its polka, locks and precommits; the others precommit nil. */
+  function lockedOnV() {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    t.propose(0, -1, v)
+    t.vote(1, 'prevote', 0, v.hash)
+    t.vote(2, 'prevote', 0, v.hash)
+    assert.equal(t.core.lockedRound, 0)
+    t.vote(1, 'precommit', 0, null)
+    const out = t.vote(2, 'precommit', 0, null)
+    assert.deepEqual(out.timers, [{ kind: 'precommit', height: 1, round: 0, durationMs: 50 }], 'rule 6')
+    return { t, v }
+  }
+
+  it('consensus: the classic lock scenario: a locked validator prevotes nil for a new value', () => {
+    const { t } = lockedOnV()
+    t.timeout('precommit', 0)
+    assert.equal(t.core.round, 1)
+    const w = buildBlock({ set, height: 1, round: 1 })
+    const out = t.propose(1, -1, w)
+    assert.deepEqual(
+      sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
+      ['nil'],
+    )
+  })
+
+  it('consensus: the classic lock scenario: the locked value itself is prevoted when re-proposed', () => {
+    const { t, v } = lockedOnV()
+    t.timeout('precommit', 0)
+    const out = t.propose(1, 0, v)
+    assert.deepEqual(
+      sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
+      [hex(v.hash)],
+    )
+  })
+
+  it("consensus: rule 2's lockedRound <= vr escape: a newer polka releases the lock", () => {
+    const { t } = lockedOnV()
+    t.timeout('precommit', 0)
+    // Round 1: we miss w's proposal and prevote nil; the others form a polka for w.
+    t.timeout('propose', 1)
+    const w = buildBlock({ set, height: 1, round: 1 })
+    for (const i of [1, 2, 3]) t.vote(i, 'prevote', 1, w.hash)
+    t.timeout('prevote', 1)
+    for (const i of [1, 2]) t.vote(i, 'precommit', 1, null)
+    t.timeout('precommit', 1)
+    assert.equal(t.core.round, 2)
+    assert.equal(t.core.lockedRound, 0)
+    // Round 2: w re-proposed with vr = 1 >= lockedRound = 0.
+    const out = t.propose(2, 1, w)
+    assert.deepEqual(
+      sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
+      [hex(w.hash)],
+    )
+  })
+
+  it('consensus: rule 2 keeps the lock when the polka is older than the lock', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    // Round 0: we miss w; the others form a polka for it; we precommit nil.
+    const w = buildBlock({ set, height: 1, round: 0 })
+    t.timeout('propose', 0)
+    for (const i of [1, 2, 3]) t.vote(i, 'prevote', 0, w.hash)
+    t.timeout('prevote', 0)
+    for (const i of [1, 2]) t.vote(i, 'precommit', 0, null)
+    t.timeout('precommit', 0)
+    // Round 1: we lock on v.
+    const v = buildBlock({ set, height: 1, round: 1 })
+    t.propose(1, -1, v)
+    t.vote(2, 'prevote', 1, v.hash)
+    t.vote(3, 'prevote', 1, v.hash)
+    assert.equal(t.core.lockedRound, 1)
+    for (const i of [1, 2]) t.vote(i, 'precommit', 1, null)
+    t.timeout('precommit', 1)
+    // Round 2: w re-proposed with vr = 0 < lockedRound = 1: nil.
+    const out = t.propose(2, 0, w)
+    assert.deepEqual(
+      sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
+      ['nil'],
+    )
+  })
+
+  it('consensus: rule 4 updates validValue after prevote, and the next proposal carries it', () => {
+    const me = P(1)
+    const t = new Harness(keys, set, me)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    t.timeout('propose', 0)
+    const others = [0, 1, 2, 3].filter((i) => i !== me)
+    for (const i of others) t.vote(i, 'prevote', 0, v.hash)
+    t.timeout('prevote', 0)
+    assert.equal(t.core.step, 'precommit')
+    // The proposal arrives late: no lock (we already precommitted nil), but validValue moves.
+    const out = t.propose(0, -1, v)
+    assert.equal(t.core.lockedRound, -1)
+    assert.equal(t.core.validRound, 0)
+    const lock = out.persist.find((r) => r.kind === 'lock') as Extract<PersistRecord, { kind: 'lock' }>
+    assert.deepEqual(lock.validBlock, v.bytes)
+    for (const i of others.slice(0, 2)) t.vote(i, 'precommit', 0, null)
+    const next = t.timeout('precommit', 0)
+    const [p] = sentProposals(next)
+    assert.equal(p.proposal.round, 1)
+    assert.equal(p.proposal.validRound, 0)
+    assert.deepEqual(p.blockBytes, v.bytes)
+  })
+
+  it('consensus: rule 8 skips to a round that a third of the weight has reached', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    t.vote(1, 'prevote', 3, null)
+    assert.equal(t.core.round, 0)
+    const out = t.vote(2, 'precommit', 3, null)
+    assert.equal(t.core.round, 3)
+    assert.deepEqual(
+      out.timers,
+      [{ kind: 'propose', height: 1, round: 3, durationMs: 130 }],
+      'timeouts grow per round',
+    )
+  })
+
+  it('consensus: stale timeouts are ignored', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    t.timeout('propose', 0)
+    assert.equal(t.core.step, 'prevote')
+    const out = t.timeout('propose', 0)
+    assert.deepEqual(out.send, [])
+    assert.equal(t.timeout('prevote', 5).send.length, 0)
+    assert.equal(t.timeout('precommit', 0, 7).send.length, 0)
+    assert.equal(t.core.round, 0)
+  })
+})
+
+describe('consensus: restart', () => {
+  it('consensus: a restarted validator re-sends the same vote and never signs a new one for that slot', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const first = t.timeout('propose', 0)
+    const [nilPrevote] = first.send
+    assert.deepEqual(
+      sentVotes(first, 'prevote').map((x) => hex(x.blockHash)),
+      ['nil'],
+    )
+    const records = [...first.persist]
+
+    const r = new Harness(keys, set, 0, records)
+    const resumed = r.start()
+    assert.ok(
+      resumed.send.some((b) => Buffer.compare(b, nilPrevote) === 0),
+      'the persisted vote is re-sent',
+    )
+    assert.equal(r.core.step, 'prevote')
+    // The proposal now arrives: a fresh core would prevote it; the restarted one must not.
+    const v = buildBlock({ set, height: 1, round: 0 })
+    const later = [r.propose(0, -1, v), r.step({ kind: 'gossip' })]
+    for (const out of later) {
+      for (const pv of sentVotes(out, 'prevote')) assert.equal(hex(pv.blockHash), 'nil')
+    }
+    assert.equal(r.signatures, 0)
+  })
+
+  it('consensus: a restarted validator keeps its lock and resumes at the round it signed in', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const records: PersistRecord[] = []
+    const v = buildBlock({ set, height: 1, round: 0 })
+    for (const out of [
+      t.propose(0, -1, v),
+      t.vote(1, 'prevote', 0, v.hash),
+      t.vote(2, 'prevote', 0, v.hash),
+    ]) {
+      records.push(...out.persist)
+    }
+    for (const i of [1, 2]) records.push(...t.vote(i, 'precommit', 0, null).persist)
+    records.push(...t.timeout('precommit', 0).persist)
+    records.push(...t.timeout('propose', 1).persist)
+    assert.equal(t.core.round, 1)
+
+    const r = new Harness(keys, set, 0, records)
+    assert.equal(r.core.round, 1)
+    assert.equal(r.core.lockedRound, 0)
+    r.start()
+    assert.equal(r.core.step, 'prevote')
+    for (const i of [1, 2]) r.vote(i, 'prevote', 1, null)
+    r.timeout('prevote', 1)
+    for (const i of [1, 2]) r.vote(i, 'precommit', 1, null)
+    r.timeout('precommit', 1)
+    const out = r.propose(2, -1, buildBlock({ set, height: 1, round: 2 }))
+    assert.deepEqual(
+      sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
+      ['nil'],
+      'still locked on v',
+    )
+  })
+})
+
+describe('consensus: hostile input', () => {
+  it('consensus: malformed, oversize, wrongly signed and foreign messages are dropped and counted', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    // A genuine nil prevote of validator 3, and damaged copies of it.
+    const valid = (() => {
+      const v = new Harness(keys, set, 3)
+      v.start()
+      return v.timeout('propose', 0).send[0]
+    })()
+    const flipped = new Uint8Array(valid)
+    flipped[flipped.length - 5] ^= 1
+    const impersonated = new Uint8Array(valid)
+    impersonated[48] = 2
+    const unknown = new Uint8Array(valid)
+    unknown[48] = 9
+    const foreign = new Uint8Array(valid)
+    foreign[5] ^= 1
+    const cases: Array<[string, Uint8Array]> = [
+      ['oversize', new Uint8Array(DEFAULT_LIMITS.maxMessageBytes + 1)],
+      ['malformed', new Uint8Array([1, 2, 3])],
+      ['malformed', valid.subarray(0, valid.length - 1)],
+      ['malformed', new Uint8Array([...valid, 0])],
+      ['malformed', Uint8Array.of(9, ...valid.subarray(1))],
+      ['badSignature', flipped],
+      ['badSignature', impersonated],
+      ['unknownValidator', unknown],
+      ['wrongChain', foreign],
+    ]
+    for (const [reason, bytes] of cases) {
+      const before = t.core.stats.dropped[reason as keyof typeof t.core.stats.dropped]
+      const out = t.msg(bytes)
+      assert.deepEqual(out.send, [], reason)
+      assert.equal(t.core.stats.dropped[reason as keyof typeof t.core.stats.dropped], before + 1, reason)
+    }
+    assert.equal(t.core.rounds.get(0)!.prevotes.size, 0, 'nothing was counted')
+    assert.equal(t.msg(valid).send.length, 0)
+    assert.equal(t.core.rounds.get(0)!.prevotes.size, 1, 'the genuine vote still counts')
+    assert.equal(t.msg(valid).send.length, 0)
+    assert.equal(t.core.stats.dropped.duplicate, 1)
+  })
+
+  it('consensus: a proposal signed by anyone but the round proposer is dropped', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    const out = t.msg(proposal(keys[2], 1, 0, -1, v))
+    assert.equal(t.core.stats.dropped.badSignature, 1)
+    assert.deepEqual(sentVotes(out), [])
+  })
+
+  it('consensus: two different votes from one validator are evidence, and count once', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    t.vote(1, 'prevote', 0, v.hash)
+    const out = t.vote(1, 'prevote', 0, null)
+    assert.equal(out.evidence.length, 1)
+    assert.equal(out.evidence[0].validatorIndex, 1)
+    assert.equal(t.core.stats.equivocations, 1)
+    assert.equal(t.core.rounds.get(0)!.prevotes.votedWeight, 1n)
+  })
+
+  it('consensus: random mutations of valid messages never throw', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const seeds = [
+      ...new Harness(keys, set, 1).start().send,
+      ...new Harness(keys, set, 2).timeout('propose', 0).send,
+      encodeBlock(buildBlock({ set, height: 1, round: 0 }).block),
+    ]
+    let x = 12345
+    const rand = (n: number) => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      return x % n
+    }
+    for (let i = 0; i < 3000; i++) {
+      const base = seeds[rand(seeds.length)]
+      const bytes = new Uint8Array(base.subarray(0, base.length - rand(3) * rand(base.length)))
+      for (let k = rand(4); k >= 0; k--) if (bytes.length > 0) bytes[rand(bytes.length)] = rand(256)
+      assert.doesNotThrow(() => t.msg(bytes))
+      assert.doesNotThrow(() => t.step({ kind: 'committed', block: bytes, certificate: bytes }))
+    }
+    assert.ok(t.core.stats.received >= 6000)
+  })
+})
+
+describe('consensus: membership change', () => {
+  it('consensus: a set chosen by the application takes effect at the next height, with its weights', () => {
+    const next = setOf(keys, [3, 1, 1, 1])
+    const me = [1, 2, 3].find((i) => i !== proposerIndex(set, 1, 0) && i !== proposerIndex(next, 2, 0))!
+    const t = new Harness(keys, set, me)
+    t.app.next = (height, current) => (height === 1 ? next : current)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0, nextSet: next })
+    t.propose(0, -1, v)
+    const others = [0, 1, 2, 3].filter((i) => i !== me)
+    for (const i of others) t.vote(i, 'prevote', 0, v.hash)
+    let out = t.vote(others[0], 'precommit', 0, v.hash)
+    out = t.vote(others[1], 'precommit', 0, v.hash)
+    assert.equal(out.commit.length, 1)
+    assert.deepEqual(out.commit[0].nextValidators.hash, next.hash)
+    assert.deepEqual(t.core.validators.hash, next.hash)
+    const cert = out.commit[0].certificate
+    t.timeout('commit', 0)
+
+    // Height 2 runs under the new set: a block naming the old one is invalid.
+    const stale = buildBlock({ set, height: 2, round: 0, prevHash: v.hash, lastCommit: cert })
+    assert.deepEqual(
+      sentVotes(t.propose(0, -1, stale), 'prevote').map((x) => hex(x.blockHash)),
+      ['nil'],
+    )
+    // Our nil and two weight-1 prevotes are 3 of 6: under the old equal weights 3 of 4 was a quorum.
+    const w = buildBlock({ set: next, height: 2, round: 0, prevHash: v.hash, lastCommit: cert })
+    t.propose(0, -1, w)
+    for (const i of [1, 2, 3].filter((i) => i !== me)) t.vote(i, 'prevote', 0, w.hash)
+    assert.equal(t.core.rounds.get(0)!.prevotes.hasQuorumAny(), false)
+    out = t.vote(0, 'prevote', 0, w.hash)
+    assert.deepEqual(
+      sentVotes(out, 'precommit').map((x) => hex(x.blockHash)),
+      [hex(w.hash)],
+      'weight 5 of 6',
+    )
+  })
+})
