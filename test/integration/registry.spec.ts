@@ -60,7 +60,10 @@ describe('registry and nodes as processes', function () {
     const metrics = await (await fetch(`http://${registry.info.admin}/metrics`)).text()
     assert.match(metrics, /^xlattice_registry_nodes 5$/m)
     assert.match(metrics, /xlattice_registry_requests_total\{type="REGISTER_NODE",result="OK"\} \d+/)
-    assert.match(await (await fetch(`http://${nodes[0].info.admin}/metrics`)).text(), /^xlattice_node_neighbours 4$/m)
+    assert.match(
+      await (await fetch(`http://${nodes[0].info.admin}/metrics`)).text(),
+      /^xlattice_node_neighbours 4$/m,
+    )
     // And the human-readable status.
     const human = (await run(process.execPath, [BIN, 'status', '--admin', nodes[0].info.admin])).stdout
     assert.match(human, new RegExp(`node ${statuses[0].nodeId}`))
