@@ -174,3 +174,56 @@ declare module '@xmpp/component' {
   export const jid: typeof jidFn
   export type { Element }
 }
+
+// @xmpp/component-core 0.13.1: the bare XEP-0114 connection under @xmpp/component, without its
+// middleware, IQ callee (which answers every IQ itself) and fixed-delay reconnect. component/ owns
+// routing and reconnection, so it builds on this.
+declare module '@xmpp/component-core' {
+  import type { Element, XmlFactory } from '@xmpp/xml'
+  import type { Entity } from '@xmpp/client'
+  import type { jid as jidFn } from '@xmpp/jid'
+
+  /** The streaming parser xmpp.js feeds socket data to: events start (stream header), element, end, error. */
+  export interface XmlParser {
+    write(data: string): void
+    end(data?: string): void
+    on(event: 'start' | 'element' | 'end', listener: (el: Element) => void): this
+    on(event: 'error', listener: (err: Error) => void): this
+    once(event: string, listener: (...args: any[]) => void): this
+    removeListener(event: string, listener: (...args: any[]) => void): this
+    emit(event: string, ...args: any[]): boolean
+  }
+  export type XmlParserClass = new () => XmlParser
+
+  export class Component {
+    constructor(options: { service: string; domain: string })
+    status: Entity['status']
+    socket: Entity['socket']
+    jid: Entity['jid']
+    options: Record<string, any>
+    /** Milliseconds for the stream open, the handshake and the stream close. */
+    timeout: number
+    /** Instantiated per stream by open(); an instance property set before connect() overrides it. */
+    Parser: XmlParserClass
+    connect(service: string): Promise<void>
+    open(options: { domain: string; timeout?: number }): Promise<Element>
+    /** Sends the XEP-0114 handshake SHA-1(streamId + secret) and waits for the server's answer. */
+    authenticate(streamId: string, secret: string): Promise<void>
+    stop(): Promise<Element | undefined>
+    disconnect(timeout?: number): Promise<void>
+    send(element: Element): Promise<void>
+    /** The socket 'data' listener (bound in connect()); writes to parser unguarded. */
+    _onData(data: string | Buffer): void
+    parser: XmlParser | null
+    /** Writes serialized XML as is; resolves once the socket has taken it. */
+    write(data: string): Promise<void>
+    emit(event: string, ...args: any[]): boolean
+    on: Entity['on']
+    once: Entity['once']
+    off: Entity['off']
+    removeAllListeners(event?: string): this
+  }
+
+  export const xml: XmlFactory & { Parser: XmlParserClass }
+  export const jid: typeof jidFn
+}
