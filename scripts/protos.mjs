@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Regenerates every `*.proto` under gateway/ into a committed `*.pb.ts` beside it (protons).
+// protons writes `<name>.ts`, which may be a real source file next to the proto (session.proto
+// sits beside session.ts), so it writes into a temporary directory and we move the result.
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { basename, join } from 'node:path'
 
 function* protos(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -12,13 +15,18 @@ function* protos(dir) {
   }
 }
 
-for (const proto of protos('gateway')) {
-  execFileSync('npx', ['protons', proto], { stdio: 'inherit' })
-  const generated = proto.replace(/\.proto$/, '.ts')
-  // Our byte fields come from node:crypto and Buffers (Uint8Array<ArrayBufferLike>); protons
-  // types them as Uint8Array<ArrayBuffer>, which TypeScript 5.7+ will not accept. Widen them.
-  const text = readFileSync(generated, 'utf8').replaceAll('Uint8Array<ArrayBuffer>', 'Uint8Array')
-  writeFileSync(proto.replace(/\.proto$/, '.pb.ts'), text)
-  rmSync(generated)
-  console.log(`generated ${proto.replace(/\.proto$/, '.pb.ts')}`)
+const out = mkdtempSync(join(tmpdir(), 'protons-'))
+try {
+  for (const proto of protos('gateway')) {
+    execFileSync('npx', ['protons', '--output', out, proto], { stdio: 'inherit' })
+    const generated = join(out, basename(proto).replace(/\.proto$/, '.ts'))
+    // Our byte fields come from node:crypto and Buffers (Uint8Array<ArrayBufferLike>); protons
+    // types them as Uint8Array<ArrayBuffer>, which TypeScript 5.7+ will not accept. Widen them.
+    const text = readFileSync(generated, 'utf8').replaceAll('Uint8Array<ArrayBuffer>', 'Uint8Array')
+    writeFileSync(proto.replace(/\.proto$/, '.pb.ts'), text)
+    rmSync(generated)
+    console.log(`generated ${proto.replace(/\.proto$/, '.pb.ts')}`)
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true })
 }
