@@ -1,0 +1,122 @@
+/**
+ * Length-prefixed frames on a libp2p stream: a reader that yields raw frames (bounded, so a
+ * bad length prefix ends the stream instead of buffering forever) and a writer that packs all
+ * frames queued in one microtask into one `stream.send`, waiting for drain when asked to.
+ */
+import type { Stream } from '@libp2p/interface'
+import { LengthPrefixedDecoder } from '@libp2p/utils'
+import { MAX_FRAME_BYTES, MAX_QUEUED_BYTES } from './constants.js'
+
+export class FrameTooLarge extends Error {
+  override name = 'FrameTooLarge'
+}
+
+/** Raw frames from the stream until it ends; throws FrameTooLarge on an oversize frame. */
+export async function* readFrames(
+  stream: Stream,
+  maxFrameBytes = MAX_FRAME_BYTES,
+): AsyncGenerator<Uint8Array> {
+  const decoder = new LengthPrefixedDecoder({
+    maxDataLength: maxFrameBytes,
+    maxBufferSize: 2 * maxFrameBytes,
+  })
+  for await (const chunk of stream) {
+    const bytes = chunk.subarray()
+    const frames: Uint8Array[] = []
+    try {
+      // In slices, so the buffer bound applies to what is pending, not to one large delivery.
+      for (let i = 0; i < bytes.length; i += maxFrameBytes) {
+        for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) frames.push(f.subarray())
+      }
+    } catch (err) {
+      throw new FrameTooLarge((err as Error).message)
+    }
+    yield* frames
+  }
+}
+
+function varint(n: number, out: Uint8Array, offset: number): number {
+  while (n > 0x7f) {
+    out[offset++] = (n & 0x7f) | 0x80
+    n >>>= 7
+  }
+  out[offset++] = n
+  return offset
+}
+
+export function packFrames(frames: readonly Uint8Array[]): Uint8Array {
+  let total = 0
+  for (const f of frames) total += 5 + f.length
+  const out = new Uint8Array(total)
+  let offset = 0
+  for (const f of frames) {
+    offset = varint(f.length, out, offset)
+    out.set(f, offset)
+    offset += f.length
+  }
+  return out.subarray(0, offset)
+}
+
+/**
+ * Queues frames and sends them together at the end of the current microtask run: the messages
+ * of one consensus step (and everything else produced synchronously with them) cost one Yamux
+ * frame. Past MAX_QUEUED_BYTES the peer is not keeping up: `onOverflow` resets the stream.
+ */
+export class FrameWriter {
+  readonly #stream: Stream
+  readonly #onOverflow: () => void
+  #queue: Uint8Array[] = []
+  #queued = 0
+  #scheduled = false
+  #draining = false
+
+  constructor(stream: Stream, onOverflow: () => void) {
+    this.#stream = stream
+    this.#onOverflow = onOverflow
+  }
+
+  get open(): boolean {
+    return this.#stream.status === 'open' && this.#stream.writeStatus === 'writable'
+  }
+
+  write(frame: Uint8Array): void {
+    if (!this.open) return
+    this.#queue.push(frame)
+    this.#queued += frame.length
+    if (this.#queued > MAX_QUEUED_BYTES) {
+      this.#queue = []
+      this.#queued = 0
+      this.#onOverflow()
+      return
+    }
+    if (this.#scheduled || this.#draining) return
+    this.#scheduled = true
+    queueMicrotask(() => this.#flush())
+  }
+
+  #flush(): void {
+    this.#scheduled = false
+    if (this.#queue.length === 0 || !this.open) return
+    if (this.#stream.writableNeedsDrain) {
+      this.#draining = true
+      this.#stream.onDrain().then(
+        () => {
+          this.#draining = false
+          this.#flush()
+        },
+        () => {
+          this.#draining = false
+        },
+      )
+      return
+    }
+    const frames = this.#queue
+    this.#queue = []
+    this.#queued = 0
+    try {
+      this.#stream.send(packFrames(frames))
+    } catch {
+      // The stream closed under us; the link notices and reconnects.
+    }
+  }
+}
