@@ -7,11 +7,14 @@ import { Command } from 'commander'
 import { packageVersion } from './common.js'
 import { register as demo } from './commands/demo.js'
 import { register as id } from './commands/id.js'
+import { register as ping } from './commands/ping.js'
 import { register as registry } from './commands/registry.js'
 import { register as release } from './commands/release.js'
+import { register as send } from './commands/send.js'
 import { register as start } from './commands/start.js'
 import { register as status } from './commands/status.js'
 import { register as update } from './commands/update.js'
+import { register as validator } from './commands/validator.js'
 
 const program = new Command()
   .name('xlattice')
@@ -19,6 +22,6 @@ const program = new Command()
   .version(packageVersion())
   .showHelpAfterError()
 
-for (const add of [registry, start, id, status, demo, release, update]) add(program)
+for (const add of [registry, start, id, status, ping, send, demo, release, update, validator]) add(program)
 
 await program.parseAsync(process.argv)

@@ -12,6 +12,14 @@ export {
   REGISTRY_PROTOCOL,
 } from './registry/index.js'
 export { XLatticeNode, type NodeOptions, type NeighbourStatus } from './node/node.js'
+export { nodeAdminRoutes } from './node/admin.js'
+export {
+  MSG_PROTOCOL,
+  type Messaging,
+  type ReceivedMessage,
+  type Sent,
+  type Sealer,
+} from './messaging/index.js'
 export { loadCertificate } from './node/certificate-file.js'
 export { createHost, type Host } from './p2p/host.js'
 export {

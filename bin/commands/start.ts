@@ -6,7 +6,9 @@ import { action, announceReady, collect, configFromFlags, onShutdown } from '../
 export function register(program: Command): void {
   program
     .command('start')
-    .description('run a node: register with the XLattice server, heartbeat, keep neighbours')
+    .description(
+      'run a node: register with the XLattice server, keep neighbours alive, send and receive messages',
+    )
     .option('--config <file>', 'TOML config file')
     .option('--data <dir>', 'data directory (identity, store)')
     .option('--listen <multiaddr>', 'libp2p listen address (repeatable)', collect)
@@ -15,7 +17,7 @@ export function register(program: Command): void {
     .action(
       action(async (options: Record<string, unknown>) => {
         // Loaded lazily: libp2p costs ~0.5 s to import, and --help/--version need none of it.
-        const { XLatticeNode, parsePublicKey } = await import('../../gateway/index.js')
+        const { XLatticeNode, nodeAdminRoutes, parsePublicKey } = await import('../../gateway/index.js')
         const config = configFromFlags('node', options, [
           { option: 'data', key: 'data.dir', flag: '--data' },
           { option: 'listen', key: 'node.listen', flag: '--listen' },
@@ -34,12 +36,18 @@ export function register(program: Command): void {
           heartbeatSec: config.node.heartbeatSec,
           neighbourRefreshSec: config.node.neighbourRefreshSec,
           registerRetryMaxSec: config.node.registerRetryMaxSec,
+          pingIntervalSec: config.node.pingIntervalSec,
+          deadAfterMisses: config.node.deadAfterMisses,
+          reconnectMaxSec: config.node.reconnectMaxSec,
+          idleConnectionSec: config.node.idleConnectionSec,
+          messaging: config.messaging,
           update: { ...config.update, keys: config.update.keys.map(parsePublicKey) },
         })
         const admin = await startAdmin({
           ...hostPort(config.admin.listen),
           status: () => node.status(),
           metrics: node.metrics,
+          routes: nodeAdminRoutes(node),
         })
         onShutdown(async () => {
           await admin.close()

@@ -1,32 +1,43 @@
 /**
- * A node (seed rows 0.0.1-0.0.3): its identity, libp2p host and the registry life cycle:
- * register (retrying with backoff while the registry is down), keep the verified NodeID
- * certificate, heartbeat, and refresh the neighbour list.
+ * A node (seed rows 0.0.1-0.0.5): its identity, libp2p host (with kad-dht), LevelDB store and
+ * registry life cycle (register with backoff, keep the verified NodeID certificate, heartbeat,
+ * refresh the neighbour list, publish its DHT record), composing the services of
+ * services.ts: keep-alives, the NodeID directory, messaging, the idle-connection trimmer.
  */
 import { join } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { Gauge, Registry } from 'prom-client'
+import { Registry } from 'prom-client'
 import { toB64u, toHex } from '../../lib/encoding.js'
 import { identitySigner, libp2pPrivateKey, loadOrCreateIdentity, type Identity } from '../../lib/identity.js'
 import { logger, type Logger } from '../../lib/log.js'
 import { LevelStore, type Store } from '../../lib/store/index.js'
+import type { SelfIdentity } from '../messaging/hello.js'
+import type { Messaging } from '../messaging/service.js'
 import { createHost, type Host } from '../p2p/host.js'
 import { verifyCertificate } from '../registry/certificate.js'
-import { RegistryClient, type VerifiedNeighbour } from '../registry/client.js'
+import { RegistryClient } from '../registry/client.js'
 import { sealPeerRecord } from '../registry/peer-record.js'
-import type { NodeCertificate } from '../registry/registry.pb.js'
-import { backoffDelay } from './backoff.js'
+import type { NodeCertificate, SignedCertificate } from '../registry/registry.pb.js'
+import type { UpdateChecker } from '../update/index.js'
 import {
   currentVersion,
   defaultInstallDir,
   libp2pSource,
   packageName,
   startUpdateChecker,
-  type UpdateChecker,
 } from '../update/index.js'
+import { backoffDelay } from './backoff.js'
 import { loadCertificate, saveCertificate } from './certificate-file.js'
+import type { Directory } from './directory.js'
+import { nodeMetrics } from './metrics.js'
+import type { Neighbours } from './neighbours.js'
+import { nodeServices, type ServiceSettings } from './services.js'
+import type { ConnectionTrimmer } from './trimmer.js'
 
-export interface NodeOptions {
+export type { NeighbourStatus } from './neighbours.js'
+
+export interface NodeOptions extends ServiceSettings {
   dataDir: string
   listen: string[]
   registry: string
@@ -37,13 +48,20 @@ export interface NodeOptions {
   update?: { keys: Uint8Array[]; intervalHours: number; autoInstall: boolean; installDir?: string }
 }
 
-export interface NeighbourStatus {
-  nodeId: string
-  peerId: string
-  addrs: string[]
-  alive: boolean
-  rttMs: number | null
-  lastSeen: string | null
+function registryPeerOf(addr: string): string {
+  const peer = multiaddr(addr)
+    .getComponents()
+    .find((c) => c.name === 'p2p')?.value
+  if (peer === undefined) throw new TypeError(`registry address ${addr} lacks /p2p/<peerId>`)
+  return peer
+}
+
+/** The registry's Ed25519 key, from the `/p2p/<peerId>` of its address: the certificate issuer. */
+function registryKeyOf(addr: string): Uint8Array {
+  const key = peerIdFromString(registryPeerOf(addr)).publicKey
+  if (key === undefined || key.type !== 'Ed25519')
+    throw new TypeError('registry peer ID is not an Ed25519 key')
+  return key.raw
 }
 
 export class XLatticeNode {
@@ -51,11 +69,15 @@ export class XLatticeNode {
   readonly host: Host
   readonly store: Store
   readonly metrics = new Registry()
+  readonly neighbours: Neighbours
+  readonly directory: Directory
+  readonly messaging: Messaging
   readonly #opts: NodeOptions
   readonly #log: Logger
   readonly #registry: RegistryClient
+  readonly #trimmer: ConnectionTrimmer
   #cert?: NodeCertificate
-  #neighbours: (VerifiedNeighbour & { rttMs: number | null; alive: boolean; pingedAt: number | null })[] = []
+  #signed?: SignedCertificate
   #registryState = {
     registered: false,
     lastHeartbeat: null as string | null,
@@ -73,15 +95,22 @@ export class XLatticeNode {
     this.#opts = opts
     this.#log = logger('gateway:node')
     this.#registry = new RegistryClient(host, opts.registry)
-    const self = this
-    new Gauge({
-      name: 'xlattice_node_neighbours',
-      help: 'Neighbours in the current list',
-      registers: [this.metrics],
-      collect() {
-        this.set(self.#neighbours.length)
+    const services = nodeServices(
+      {
+        host,
+        store,
+        identity,
+        issuers: [this.#registry.registryKey],
+        registryPeer: registryPeerOf(opts.registry),
+        self: () => this.#self(),
       },
-    })
+      opts,
+    )
+    this.neighbours = services.neighbours
+    this.directory = services.directory
+    this.messaging = services.messaging
+    this.#trimmer = services.trimmer
+    nodeMetrics(this.metrics, services)
   }
 
   static async start(opts: NodeOptions): Promise<XLatticeNode> {
@@ -89,14 +118,27 @@ export class XLatticeNode {
     const store = await LevelStore.open(join(opts.dataDir, 'store'))
     let host: Host
     try {
-      host = await createHost({ privateKey: await libp2pPrivateKey(identity), listen: opts.listen })
+      host = await createHost({
+        privateKey: await libp2pPrivateKey(identity),
+        listen: opts.listen,
+        certificateIssuers: [registryKeyOf(opts.registry)],
+      })
     } catch (err) {
       await store.close()
       throw err
     }
     const node = new XLatticeNode(identity, host, store, opts)
     if (created) node.#log.info({ peerId: host.peerId.toString() }, 'created a new identity')
-    await node.#loadSavedCertificate()
+    try {
+      await node.#loadSavedCertificate()
+      await node.messaging.start()
+    } catch (err) {
+      await host.stop()
+      await store.close()
+      throw err
+    }
+    node.neighbours.start()
+    node.#trimmer.start()
     node.#registerLoop()
     node.#startUpdateChecker()
     return node
@@ -124,11 +166,17 @@ export class XLatticeNode {
     return this.#cert === undefined ? null : toHex(this.#cert.nodeId)
   }
 
+  #self(): SelfIdentity | undefined {
+    if (this.#cert === undefined || this.#signed === undefined) return undefined
+    return { nodeId: toHex(this.#cert.nodeId), nodeIdBytes: this.#cert.nodeId, certificate: this.#signed }
+  }
+
   async #loadSavedCertificate(): Promise<void> {
     const saved = await loadCertificate(this.#opts.dataDir)
     if (saved === undefined) return
     try {
       this.#cert = verifyCertificate(saved, [this.#registry.registryKey])
+      this.#signed = saved
     } catch (err) {
       this.#log.warn(
         { err: (err as Error).message },
@@ -152,8 +200,7 @@ export class XLatticeNode {
         this.#registryState.lastError = err.message
         const delay = backoffDelay(attempt, 500, this.#opts.registerRetryMaxSec * 1000)
         this.#log.warn({ err: err.message, retryInMs: delay }, 'registration failed')
-        const t = setTimeout(() => this.#registerLoop(attempt + 1), delay)
-        this.#timers.push(t)
+        this.#timers.push(setTimeout(() => this.#registerLoop(attempt + 1), delay))
       })
   }
 
@@ -165,6 +212,7 @@ export class XLatticeNode {
     )
     const previous = this.nodeId
     this.#cert = cert
+    this.#signed = certificate
     await saveCertificate(this.#opts.dataDir, certificate)
     this.#sendRecord = false
     this.#log.info(
@@ -201,24 +249,34 @@ export class XLatticeNode {
     }
   }
 
-  /** Fetches the verified neighbour list and measures each neighbour's RTT with a libp2p ping. */
+  /** Fetches the verified neighbour list into the keep-alive table; republishes the DHT record when due. */
   async refreshNeighbours(): Promise<void> {
     const list = await this.#registry.neighbours()
-    const measured = await Promise.all(
-      list.map(async (n) => {
-        try {
-          const addrs = n.addrs.map((a) => multiaddr(`${a}/p2p/${n.peerId}`))
-          const rttMs = await this.host.services.ping.ping(addrs, { signal: AbortSignal.timeout(5000) })
-          return { ...n, rttMs: Number(rttMs), alive: true, pingedAt: Date.now() }
-        } catch {
-          return { ...n, rttMs: null, alive: false, pingedAt: Date.now() }
-        }
-      }),
+    await this.neighbours.update(list)
+    void this.#publishRecord()
+  }
+
+  async #publishRecord(): Promise<void> {
+    const self = this.#self()
+    if (self === undefined) return
+    const addrs = this.#addrs()
+    await this.directory.publishWhenDue(self.nodeId, self.certificate, addrs, async () =>
+      sealPeerRecord(await libp2pPrivateKey(this.identity), addrs),
     )
-    this.#neighbours = measured
+  }
+
+  /** libp2p ping to a node by NodeID (neighbour, Hello cache, DHT, peer routing). */
+  async pingNode(nodeId: string): Promise<{ rttMs: number; peerId: string; via: string }> {
+    const signal = AbortSignal.timeout(10_000)
+    return this.directory.reach(nodeId, { signal }, async (route) => {
+      const rttMs = await this.host.services.ping.ping(route.peerId, { signal })
+      return { rttMs, peerId: route.peerId.toString(), via: route.via }
+    })
   }
 
   status(): object {
+    const dht = this.host.services.dht as unknown as { getMode(): string; routingTable?: { size: number } }
+    const peers = new Set(this.host.getConnections().map((c) => c.remotePeer.toString()))
     return {
       role: 'node',
       nodeId: this.nodeId,
@@ -228,23 +286,24 @@ export class XLatticeNode {
       listen: this.host.getMultiaddrs().map((a) => a.toString()),
       registry: { address: this.#registry.address.toString(), ...this.#registryState },
       update: this.#updates?.status() ?? null,
-      neighbours: this.#neighbours.map(
-        (n): NeighbourStatus => ({
-          nodeId: toHex(n.nodeId),
-          peerId: n.peerId,
-          addrs: n.addrs,
-          alive: n.alive,
-          rttMs: n.rttMs,
-          lastSeen: n.pingedAt === null ? null : new Date(n.pingedAt).toISOString(),
-        }),
-      ),
+      neighbours: this.neighbours.status(),
+      messages: this.messaging.status(),
+      dht: {
+        mode: dht?.getMode() ?? 'off',
+        routingTable: dht?.routingTable?.size ?? 0,
+        ...this.directory.status(),
+      },
+      connections: { count: this.host.getConnections().length, peers: [...peers] },
     }
   }
 
   async stop(): Promise<void> {
     this.#stopping = true
     for (const t of this.#timers) clearTimeout(t)
+    this.neighbours.stop()
+    this.#trimmer.stop()
     this.#updates?.stop()
+    await this.messaging.stop()
     await this.#registry.close().catch(() => {})
     await this.host.stop()
     await this.store.close()

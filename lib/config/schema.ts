@@ -105,8 +105,45 @@ const node = z
       description:
         'Longest wait, in seconds, between attempts to register while the registry is unreachable.',
     }),
+    pingIntervalSec: int(1, 3600)
+      .default(10)
+      .meta({ description: 'Seconds between keep-alive pings (libp2p ping) to each neighbour.' }),
+    deadAfterMisses: int(1, 100).default(3).meta({
+      description:
+        'Pings a neighbour may miss in a row before it is marked dead; it is then redialled with backoff.',
+    }),
+    reconnectMaxSec: int(1, 3600).default(60).meta({
+      description: 'Longest wait, in seconds, between attempts to reconnect to a dead neighbour.',
+    }),
+    idleConnectionSec: int(1, 86_400)
+      .default(60)
+      .meta({
+        description:
+          'Seconds an outbound connection may carry no stream before it is closed, unless it goes to ' +
+          'the registry or a neighbour (DHT lookups would otherwise leave connections to everyone open).',
+      }),
   })
   .meta({ description: 'The node process (`xlattice start`).' })
+
+const messaging = z
+  .strictObject({
+    plaintext: bool()
+      .default(false)
+      .meta({
+        description:
+          'Send node-to-node messages as plaintext (signed, not encrypted) when the sender does not say. ' +
+          'Plaintext messages are labelled as such in logs and /status.',
+      }),
+    retryMaxSec: int(1, 3600).default(30).meta({
+      description:
+        'Longest wait, in seconds, between attempts to deliver queued messages to an unreachable node.',
+    }),
+    maxQueued: int(1, 10_000_000).default(100_000).meta({
+      description:
+        'Messages the persistent outbox holds at most, for all destinations; sending beyond is refused.',
+    }),
+  })
+  .meta({ description: 'Node-to-node messaging on /xlattice/msg/1.0.0 (node only).' })
 
 const rateLimit = z
   .strictObject({
@@ -216,7 +253,8 @@ const consensus = z
       .meta({
         description:
           "The validator set of this node's cluster: peerId, publicKey (base64url), weight (>= 1) and addrs. " +
-          'Parsed and validated now; consensus uses it in a later release.',
+          '`xlattice validator` runs consensus with it as the genesis set (its hash names the chain, so changing ' +
+          'it later starts another chain); membership changes are committed operations after that.',
         example: [
           '[[consensus.validators]]',
           'peerId = "12D3KooW..."',
@@ -224,6 +262,14 @@ const consensus = z
           'weight = 1',
           'addrs = ["/ip4/10.0.0.2/tcp/4001"]',
         ].join('\n'),
+      }),
+    proposeTimeoutMs: int(50, 600_000)
+      .default(1000)
+      .meta({
+        description:
+          'Base propose timeout of `xlattice validator`, in milliseconds: how long a validator waits for the ' +
+          "round's proposal before voting nil. Prevote and precommit timeouts are a quarter of it; all grow with " +
+          'each round. Raise it for validators far apart.',
       }),
   })
   .meta({ description: 'Cluster consensus (node only).' })
@@ -234,6 +280,7 @@ export const configSchema = z.strictObject({
   admin: admin.prefault({}),
   log: log.prefault({}),
   node: node.prefault({}),
+  messaging: messaging.prefault({}),
   consensus: consensus.prefault({}),
   update: update.prefault({}),
   registry: registry.prefault({}),
@@ -251,6 +298,7 @@ export const SECTION_ROLES: Record<Section, readonly Role[]> = {
   admin: ROLES,
   log: ROLES,
   node: ['node'],
+  messaging: ['node'],
   consensus: ['node'],
   update: ['node'],
   registry: ['registry'],

@@ -61,7 +61,12 @@ describe('lib/config', () => {
         heartbeatSec: 10,
         neighbourRefreshSec: 30,
         registerRetryMaxSec: 30,
+        pingIntervalSec: 10,
+        deadAfterMisses: 3,
+        reconnectMaxSec: 60,
+        idleConnectionSec: 60,
       })
+      assert.deepEqual(c.messaging, { plaintext: false, retryMaxSec: 30, maxQueued: 100_000 })
       assert.deepEqual(c.consensus.validators, [])
       assert.deepEqual(defaultConfig('registry').registry, {
         listen: ['/ip4/127.0.0.1/tcp/0'],

@@ -1,0 +1,26 @@
+/** Protocol ID, signature domain and fixed bounds of /xlattice/msg/1.0.0. */
+export const MSG_PROTOCOL = '/xlattice/msg/1.0.0'
+export const PROTOCOL_VERSION = 1
+/** Plaintext envelopes are signed over `TAG_MSG || 0x00 || envelope bytes`. */
+export const TAG_MSG = 'xlattice/msg/v1'
+/**
+ * Largest frame either side reads. A protocol constant rather than a config key: a receiver
+ * with a smaller limit than its senders would refuse their messages forever, and every later
+ * message in the same sequence with them.
+ */
+export const MAX_FRAME_BYTES = 64 * 1024
+/** Largest payload a sender accepts, leaving room for the envelope, signature and framing. */
+export const MAX_PAYLOAD_BYTES = 60 * 1024
+export const MAX_KIND_BYTES = 64
+export const NODE_ID_BYTES = 32
+/** A Hello must arrive this soon after a stream opens. */
+export const HELLO_TIMEOUT_MS = 10_000
+/** Inbound streams with no frame for this long are closed. */
+export const INBOUND_IDLE_MS = 5 * 60_000
+/** Streams one connection may open to us at once on this protocol. */
+export const MAX_INBOUND_STREAMS = 8
+/**
+ * Inbound streams open at once from everyone: each may hold ~3 MiB while paused (1 MiB of
+ * frames, a 2 MiB Yamux window), so this bounds what senders can make a node buffer.
+ */
+export const MAX_INBOUND_TOTAL = 256

@@ -1,0 +1,167 @@
+/**
+ * The responder side of /xlattice/msg/1.0.0: Hello, then Messages answered with cumulative
+ * Acks. Each message is opened by its mode's Sealer (signature or AEAD), checked against the
+ * stream's proved NodeID, admitted in sequence order, persisted (synced, group commit),
+ * delivered, and only then acknowledged. A bad frame gets a Refusal and, unless the stream
+ * can no longer be trusted to be in step, the stream stays open.
+ */
+import type { Connection, Stream } from '@libp2p/interface'
+import { equalBytes } from '../../lib/encoding.js'
+import type { Logger } from '../../lib/log.js'
+import { HELLO_TIMEOUT_MS, INBOUND_IDLE_MS } from './constants.js'
+import { decodeEnvelope, type Envelope } from './envelope.js'
+import { Refused, reasonOf } from './errors.js'
+import { FrameTooLarge, FrameWriter, readFrames } from './framing.js'
+import { decodeFrame, helloFrame, type SelfIdentity, verifyHello } from './hello.js'
+import type { Inbox } from './inbox.js'
+import { ErrorCode, type Message, type Mode } from './messaging.pb.js'
+import type { Sealers, VerifiedPeer } from './sealer.js'
+
+/** Admitted messages not yet on disk, per stream, before reading pauses until they are. */
+const MAX_UNPERSISTED = 4096
+
+export interface InboundContext {
+  self(): SelfIdentity | undefined
+  issuers: Uint8Array[]
+  sealers: Sealers
+  inbox: Inbox
+  log: Logger
+  /** Called once per (from, seq), in order, after it is on disk and before it is acked. */
+  deliver(from: VerifiedPeer, env: Envelope, mode: Mode): void
+  /** Counts and logs a refusal. */
+  refused(reason: string, text: string, peer: string): void
+  /** A peer proved itself with a Hello (the directory caches NodeID -> peer). */
+  learned(peer: VerifiedPeer): void
+}
+
+export async function serveInbound(
+  stream: Stream,
+  connection: Connection,
+  ctx: InboundContext,
+): Promise<void> {
+  const writer = new FrameWriter(stream)
+  const remotePeer = connection.remotePeer.toString()
+  stream.inactivityTimeout = INBOUND_IDLE_MS
+  const helloTimer = setTimeout(() => stream.abort(new Error('no Hello in time')), HELLO_TIMEOUT_MS)
+  let peer: VerifiedPeer | undefined
+  let self: SelfIdentity | undefined
+  let unpersisted = 0
+  let lastDurable: Promise<void> = Promise.resolve()
+  let ackSeq = 0n
+  let ackScheduled = false
+
+  // One Ack per event-loop turn covers every message persisted in that turn.
+  const ack = (seq: bigint) => {
+    if (seq > ackSeq) ackSeq = seq
+    if (ackScheduled) return
+    ackScheduled = true
+    setImmediate(() => {
+      ackScheduled = false
+      writer.frame({ ack: { seq: ackSeq } }).catch(() => {})
+    })
+  }
+
+  const refuse = async (err: Refused) => {
+    ctx.refused(reasonOf(err.wire), err.message, peer?.nodeId ?? remotePeer)
+    await writer.frame({ refusal: { code: err.wire, text: err.message, seq: err.seq } }).catch(() => {})
+  }
+
+  const onMessage = async (message: Message, from: VerifiedPeer, me: SelfIdentity) => {
+    const sealer = ctx.sealers.get(message.mode)
+    if (sealer === undefined)
+      throw new Refused(ErrorCode.UNSUPPORTED_MODE, `mode ${message.mode} is not supported`)
+    const env = decodeEnvelope(await sealer.open(message, from))
+    if (!equalBytes(env.from, from.nodeIdBytes)) {
+      throw new Refused(
+        ErrorCode.FROM_MISMATCH,
+        "envelope.from is not the NodeID of this stream's certificate",
+        {
+          seq: env.seq,
+        },
+      )
+    }
+    if (!equalBytes(env.to, me.nodeIdBytes))
+      throw new Refused(ErrorCode.WRONG_RECIPIENT, 'envelope.to is not this node', { seq: env.seq })
+    const admission = ctx.inbox.check(from.nodeId, env.seq)
+    if (admission === 'duplicate') {
+      // A replay, or a retransmission after a lost ack: never delivered again, but acked so an
+      // honest sender can drop it.
+      const persisted = ctx.inbox.persisted(from.nodeId)
+      if (env.seq <= persisted) ack(persisted)
+      throw new Refused(ErrorCode.DUPLICATE, `seq ${env.seq} was delivered before`, { seq: env.seq })
+    }
+    if (admission === 'gap') {
+      const expected = ctx.inbox.expected(from.nodeId)
+      throw new Refused(ErrorCode.OUT_OF_ORDER, `seq ${env.seq} skips ahead (expected ${expected})`, {
+        seq: env.seq,
+        fatal: true,
+      })
+    }
+    unpersisted++
+    const durable = ctx.inbox.admit(from.nodeId, env.seq).then(
+      () => {
+        unpersisted--
+        ctx.deliver(from, env, message.mode)
+        ack(env.seq)
+      },
+      (err: Error) => {
+        ctx.log.error({ err: err.message, from: from.nodeId }, 'could not persist a received message')
+        stream.abort(err)
+      },
+    )
+    lastDurable = durable
+    if (unpersisted > MAX_UNPERSISTED) await durable
+  }
+
+  let sliceStart = performance.now()
+  try {
+    for await (const raw of readFrames(stream)) {
+      // Frames that arrived together are handled in one macrotask; after ~1 ms of that, let
+      // the event loop run so the group commit starts and acks go out while the rest is
+      // verified: the sender can sign the next messages meanwhile instead of waiting.
+      if (performance.now() - sliceStart > 1) {
+        await new Promise((resolve) => setImmediate(resolve))
+        sliceStart = performance.now()
+      }
+      try {
+        const frame = decodeFrame(raw)
+        if (peer === undefined || self === undefined) {
+          self = ctx.self()
+          if (self === undefined)
+            throw new Refused(ErrorCode.NOT_READY, 'this node has no NodeID yet', { fatal: true })
+          peer = verifyHello(frame.hello, connection.remotePeer.publicKey?.raw, remotePeer, ctx.issuers)
+          clearTimeout(helloTimer)
+          await writer.write([helloFrame(self)])
+          ctx.learned(peer)
+          continue
+        }
+        if (frame.message === undefined) {
+          const what = frame.hello !== undefined ? 'a second Hello' : 'an Ack or Refusal'
+          throw new Refused(ErrorCode.BAD_FRAME, `expected a Message, got ${what}`)
+        }
+        await onMessage(frame.message, peer, self)
+      } catch (err) {
+        if (!(err instanceof Refused)) throw err
+        await refuse(err)
+        if (err.fatal) break
+      }
+    }
+  } catch (err) {
+    if (err instanceof FrameTooLarge) {
+      await refuse(
+        new Refused(ErrorCode.TOO_LARGE, `frame over the size limit: ${err.message}`, { fatal: true }),
+      )
+    } else {
+      ctx.log.debug({ err: (err as Error).message, peer: remotePeer }, 'inbound message stream ended')
+    }
+  } finally {
+    clearTimeout(helloTimer)
+    // Let messages already admitted reach the disk and their ack go out before closing.
+    await lastDurable
+    await new Promise((resolve) => setImmediate(resolve))
+    await writer.idle()
+    await stream.close().catch(() => stream.abort(new Error('close failed')))
+    // A peer that keeps sending after we are done gets a reset once the Refusal had time to go.
+    if (stream.status === 'open') setTimeout(() => stream.abort(new Error('stream refused')), 2000).unref()
+  }
+}

@@ -1,0 +1,18 @@
+/** Node-to-node messaging on /xlattice/msg/1.0.0 (seed rows 0.0.5, 0.0.7). */
+export { MSG_PROTOCOL, TAG_MSG, MAX_FRAME_BYTES, MAX_PAYLOAD_BYTES } from './constants.js'
+export { Messaging, messaging, type MessagingInit, type MessagingComponents, type Sent } from './service.js'
+export {
+  plaintextSigned,
+  sealers,
+  type Sealer,
+  type Sealers,
+  type Recipient,
+  type VerifiedPeer,
+} from './sealer.js'
+export { encodeEnvelope, decodeEnvelope } from './envelope.js'
+export { helloFrame, messageFrame, type SelfIdentity } from './hello.js'
+export { packFrames, readFrames, FrameWriter } from './framing.js'
+export { GroupCommit } from './group-commit.js'
+export type { ReceivedMessage } from './stats.js'
+export * from './errors.js'
+export * as messagingWire from './messaging.pb.js'

@@ -1,0 +1,34 @@
+/**
+ * Key layout of the node's `msg` sublevel. Outbox records and the sequence counters share one
+ * key space on purpose: a queued message and the counter that numbered it must reach the
+ * disk in the same atomic, synced batch, or a crash could leave a gap (counter without
+ * message) that blocks the receiver, or reuse a number (message without counter) that the
+ * receiver would drop as a duplicate.
+ *
+ *   o!<to hex>!<first seq, 16 hex>  -> QueuedChunk     messages to `to` from one group commit
+ *   s!<to hex>                      -> u64 big-endian  last sequence number given to `to`
+ *   a!<to hex>                      -> u64 big-endian  highest seq `to` acked (lazy: may lag)
+ *   r!<from hex>                    -> u64 big-endian  highest seq delivered from `from`
+ */
+export const OUTBOX = 'o!'
+export const ACKED = 'a!'
+export const SENT_SEQ = 's!'
+export const RECEIVED_SEQ = 'r!'
+
+export const outboxKey = (to: string, seq: bigint) => `${OUTBOX}${to}!${seq.toString(16).padStart(16, '0')}`
+
+export function parseOutboxKey(key: string): { to: string; seq: bigint } {
+  const [, to, seq] = key.split('!')
+  return { to, seq: BigInt(`0x${seq}`) }
+}
+
+export function u64(n: bigint): Uint8Array {
+  const out = new Uint8Array(8)
+  new DataView(out.buffer).setBigUint64(0, n)
+  return out
+}
+
+export function readU64(bytes: Uint8Array): bigint {
+  if (bytes.length !== 8) return 0n
+  return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)
+}

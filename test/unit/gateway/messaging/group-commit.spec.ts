@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict'
+import { GroupCommit } from '../../../../gateway/messaging/group-commit.js'
+import { recording, STORE_KINDS } from './stores.js'
+
+const v = (s: string) => new TextEncoder().encode(s)
+
+for (const kind of STORE_KINDS) {
+  describe(`gateway/messaging GroupCommit on ${kind.name}`, () => {
+    let env: Awaited<ReturnType<typeof kind.open>>
+    beforeEach(async () => {
+      env = await kind.open()
+    })
+    afterEach(() => env.cleanup())
+
+    it('writes everything asked for in one turn as one synced batch', async () => {
+      const store = recording(env.store.sublevel('msg'))
+      const gc = new GroupCommit(store)
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) => gc.write([{ type: 'put', key: `k${i}`, value: v('x') }])),
+      )
+      assert.deepEqual(store.batches, [{ size: 100, sync: true }])
+      assert.equal((await store.get('k99'))?.length, 1)
+    })
+
+    it('keeps one batch in flight; writes made meanwhile share the next one, in order', async () => {
+      const store = recording(env.store.sublevel('msg'))
+      const gc = new GroupCommit(store)
+      const order: number[] = []
+      const first = gc.write([{ type: 'put', key: 'a', value: v('1') }]).then(() => order.push(1))
+      await new Promise((r) => setImmediate(r)) // the first batch is now in flight
+      const later = [2, 3, 4].map((n) =>
+        gc.write([{ type: 'put', key: 'a', value: v(String(n)) }]).then(() => order.push(n)),
+      )
+      await Promise.all([first, ...later])
+      assert.deepEqual(order, [1, 2, 3, 4])
+      assert.deepEqual(
+        store.batches.map((b) => b.size),
+        [1, 1],
+        'the three rewrites of one key collapse to one put',
+      )
+      assert.equal(new TextDecoder().decode(await store.get('a')), '4', 'the last write wins')
+    })
+
+    it('lazy writes ride the next synced batch, or go out on their own after a while', async () => {
+      const store = recording(env.store.sublevel('msg'))
+      const gc = new GroupCommit(store)
+      gc.writeLazy([{ type: 'put', key: 'lazy', value: v('1') }])
+      await gc.write([{ type: 'put', key: 'synced', value: v('2') }])
+      assert.deepEqual(store.batches, [{ size: 2, sync: true }])
+      gc.writeLazy([{ type: 'del', key: 'lazy' }], 10)
+      await new Promise((r) => setTimeout(r, 50))
+      assert.equal(store.batches.length, 2)
+      assert.equal(await store.get('lazy'), undefined)
+      gc.writeLazy([{ type: 'put', key: 'x', value: v('3') }])
+      await gc.flushed()
+      assert.ok(await store.get('x'))
+    })
+
+    it('a failed batch rejects its writers only; later batches still go through', async () => {
+      const store = env.store.sublevel('msg')
+      let fail = true
+      const flaky = {
+        ...recording(store),
+        batch: (ops: any, o: any) => (fail ? Promise.reject(new Error('disk full')) : store.batch(ops, o)),
+      }
+      const gc = new GroupCommit(flaky)
+      await assert.rejects(gc.write([{ type: 'put', key: 'x', value: v('1') }]), /disk full/)
+      fail = false
+      await gc.write([{ type: 'put', key: 'y', value: v('2') }])
+      assert.equal(await store.get('x'), undefined)
+      assert.ok(await store.get('y'))
+      await gc.flushed()
+    })
+  })
+}
