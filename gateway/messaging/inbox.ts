@@ -6,7 +6,7 @@
  * ack), a higher one means the sender skipped a number and is refused.
  */
 import type { Store } from '../../lib/store/index.js'
-import type { GroupCommit } from './group-commit.js'
+import type { GroupCommit } from '../../lib/store/index.js'
 import { RECEIVED_SEQ, readU64, u64 } from './keys.js'
 
 export type Admission = 'next' | 'duplicate' | 'gap'

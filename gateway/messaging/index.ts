@@ -12,7 +12,7 @@ export {
 export { encodeEnvelope, decodeEnvelope } from './envelope.js'
 export { helloFrame, messageFrame, type SelfIdentity } from './hello.js'
 export { packFrames, readFrames, FrameWriter } from './framing.js'
-export { GroupCommit } from './group-commit.js'
+export { GroupCommit } from '../../lib/store/index.js'
 export type { ReceivedMessage } from './stats.js'
 export * from './errors.js'
 export * as messagingWire from './messaging.pb.js'

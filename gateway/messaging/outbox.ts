@@ -11,7 +11,7 @@
  * Memory mirrors the disk (loaded at start), so sending never reads LevelDB.
  */
 import type { BatchOp, Store } from '../../lib/store/index.js'
-import type { GroupCommit } from './group-commit.js'
+import type { GroupCommit } from '../../lib/store/index.js'
 import { ACKED, OUTBOX, outboxKey, parseOutboxKey, readU64, SENT_SEQ, u64 } from './keys.js'
 import { type Mode, QueuedChunk } from './messaging.pb.js'
 

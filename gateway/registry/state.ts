@@ -4,7 +4,7 @@
  * liveness (memory only: after a restart nodes are live again at their next heartbeat).
  */
 import { compareBytes, toB64u, toHex, xorBytes } from '../../lib/encoding.js'
-import type { BatchOp, Store } from '../../lib/store/index.js'
+import { type BatchOp, GroupCommit, type Store } from '../../lib/store/index.js'
 import { NodeCertificate, SignedCertificate } from './registry.pb.js'
 
 export interface Binding {
@@ -31,11 +31,11 @@ export class NodeTable {
   readonly #byKey = new Map<string, Binding>()
   readonly #byId = new Map<string, Binding>()
   readonly #recentNonces = new Map<string, number>()
-  #pending: BatchOp[] = []
-  #flush?: Promise<void>
+  readonly #commit: GroupCommit
 
   private constructor(store: Store) {
     this.#db = store.sublevel('nodes')
+    this.#commit = new GroupCommit(this.#db)
   }
 
   static async open(store: Store, nonceRetentionMs: number, now = Date.now()): Promise<NodeTable> {
@@ -102,19 +102,9 @@ export class NodeTable {
     return this.#write([op])
   }
 
-  /**
-   * Group commit: writes queued within one turn of the event loop go to disk in one synced
-   * batch, so concurrent registrations share an fsync instead of queueing for one each.
-   */
+  /** Concurrent registrations share one synced batch (group commit); each waits for its own. */
   #write(ops: BatchOp[]): Promise<void> {
-    this.#pending.push(...ops)
-    this.#flush ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-      const batch = this.#pending
-      this.#pending = []
-      this.#flush = undefined
-      return this.#db.batch(batch, { sync: true })
-    })
-    return this.#flush
+    return this.#commit.write(ops)
   }
 
   /** Replaces a binding's certificate (new comms key for the same signing key: same NodeID). */

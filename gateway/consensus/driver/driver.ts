@@ -24,7 +24,7 @@ import { CatchUp } from './catchup.js'
 import { ChainStore } from './chain-store.js'
 import { EMPTY_BLOCK_INTERVAL_MS, GOSSIP_INTERVAL_MS } from './constants.js'
 import { CorruptStore } from './errors.js'
-import { GroupCommit } from './group-commit.js'
+import { GroupCommit } from '../../../lib/store/index.js'
 import { Mempool } from './mempool.js'
 import type { CommitInfo, DriverOptions } from './options.js'
 import { validatorPeers } from './peers.js'
@@ -87,7 +87,7 @@ export class Driver {
     this.#core = core
     this.mempool = mempool
     this.metrics = new DriverMetrics(o.metrics)
-    this.#gc = new GroupCommit(o.store, (_n, ms) => this.metrics.persist.observe(ms / 1000))
+    this.#gc = new GroupCommit(o.store, { onBatch: (_n, ms) => this.metrics.persist.observe(ms / 1000) })
     this.#timers = new CoreTimers({
       emptyIntervalMs: o.emptyBlockIntervalMs ?? EMPTY_BLOCK_INTERVAL_MS,
       hasWork: () => this.mempool.size > 0 || this.#core.rounds.size > 0,

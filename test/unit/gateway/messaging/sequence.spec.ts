@@ -3,7 +3,7 @@
  * cumulative acks, and at-most-once delivery, across reopening the store (a restart).
  */
 import assert from 'node:assert/strict'
-import { GroupCommit } from '../../../../gateway/messaging/group-commit.js'
+import { GroupCommit } from '../../../../lib/store/index.js'
 import { Inbox } from '../../../../gateway/messaging/inbox.js'
 import { Mode } from '../../../../gateway/messaging/messaging.pb.js'
 import { Outbox } from '../../../../gateway/messaging/outbox.js'

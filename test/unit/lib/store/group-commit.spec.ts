@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
-import { GroupCommit } from '../../../../gateway/messaging/group-commit.js'
-import { recording, STORE_KINDS } from './stores.js'
+import { GroupCommit } from '../../../../lib/store/group-commit.js'
+import { recording, STORE_KINDS } from '../../gateway/messaging/stores.js'
 
 const v = (s: string) => new TextEncoder().encode(s)
 
