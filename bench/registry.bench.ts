@@ -48,7 +48,7 @@ async function clients(addr: string, protocol: string): Promise<{ hosts: Host[];
   const hosts: Host[] = []
   const streams: RpcStream[] = []
   for (let i = 0; i < CLIENTS; i++) {
-    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [] })
+    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [], dht: false })
     hosts.push(host)
     streams.push(new RpcStream(await host.dialProtocol(multiaddr(addr), protocol), 1 << 20))
   }

@@ -54,7 +54,7 @@ async function withRegistrySource<T>(address: string, fn: (s: ReleaseSource) => 
   } catch {
     throw new UpdateError('ERR_USAGE', `--registry: not a multiaddr: ${address}`)
   }
-  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [] })
+  const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [], dht: false })
   try {
     return await fn(libp2pSource(host, target))
   } finally {
