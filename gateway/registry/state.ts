@@ -128,7 +128,7 @@ export class NodeTable {
       key: ID_PREFIX + toHex(b.nodeId),
       value: SignedCertificate.encode(b.certificate),
     }
-    return this.#db.batch([put, nonceOp], { sync: true })
+    return this.#write([put, nonceOp])
   }
 
   /** Forgets nonces older than the retention: they would fail the timestamp check anyway. */
