@@ -5,7 +5,11 @@ import { createHost, type Host } from '../../gateway/p2p/host.js'
 
 export async function freshHost(): Promise<Host> {
   // A client only: no DHT of its own, so it neither serves nor pulls routing tables.
-  return createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], dht: false })
+  return createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    dht: false,
+  })
 }
 
 /** Resident memory (kB) and open file descriptors of a process, from /proc. */
