@@ -9,6 +9,7 @@ import { LengthPrefixedDecoder } from '@libp2p/utils'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_FRAME_BYTES } from './constants.js'
 import { Frame } from './messaging.pb.js'
+import { packFrames } from '../p2p/frames.js'
 
 export class FrameTooLarge extends Error {
   override name = 'FrameTooLarge'
@@ -89,38 +90,6 @@ export async function* readFrames(stream: Stream): AsyncGenerator<Uint8Array> {
 }
 
 const EMPTY = new Uint8Array(0)
-
-function varint(n: number, out: Uint8Array, offset: number): number {
-  while (n > 0x7f) {
-    out[offset++] = (n & 0x7f) | 0x80
-    n >>>= 7
-  }
-  out[offset++] = n
-  return offset
-}
-
-function varintLength(n: number): number {
-  let len = 1
-  while (n > 0x7f) {
-    n >>>= 7
-    len++
-  }
-  return len
-}
-
-/** Length-prefixes and concatenates encoded frames into one buffer. */
-export function packFrames(frames: Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const f of frames) total += varintLength(f.length) + f.length
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const f of frames) {
-    offset = varint(f.length, out, offset)
-    out.set(f, offset)
-    offset += f.length
-  }
-  return out
-}
 
 /** Writes frames in order, one `send` per call; waits for drain first when the stream needs it. */
 export class FrameWriter {

@@ -7,7 +7,7 @@
  */
 import type { Stream } from '@libp2p/interface'
 import type { Logger } from '../../lib/log.js'
-import { backoffDelay } from '../node/backoff.js'
+import { backoffDelay } from '../../lib/backoff.js'
 import { HELLO_TIMEOUT_MS } from './constants.js'
 import { NotReadyError, reasonOf } from './errors.js'
 import { FrameWriter, readFrames } from './framing.js'

@@ -8,7 +8,7 @@
 import { toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import type { VerifiedNeighbour } from '../registry/client.js'
-import { backoffDelay } from './backoff.js'
+import { backoffDelay } from '../../lib/backoff.js'
 
 export interface NeighbourComponents {
   /** libp2p ping over an existing connection, or a new one to the peer's known addresses; ms. */

@@ -27,7 +27,7 @@ import {
   packageName,
   startUpdateChecker,
 } from '../update/index.js'
-import { backoffDelay } from './backoff.js'
+import { backoffDelay } from '../../lib/backoff.js'
 import { loadCertificate, saveCertificate } from './certificate-file.js'
 import type { Directory } from './directory.js'
 import { nodeMetrics } from './metrics.js'

@@ -14,7 +14,8 @@ import { randomBytes, Signer } from '../../lib/crypto.js'
 import { concatBytes, fromB64u, fromHex } from '../../lib/encoding.js'
 import { Frame } from '../../gateway/consensus/driver/bft.pb.js'
 import { BFT_PROTOCOL, putOp } from '../../gateway/consensus/driver/index.js'
-import { packFrames, readFrames } from '../../gateway/consensus/driver/framing.js'
+import { readFrames } from '../../gateway/consensus/driver/framing.js'
+import { packFrames } from '../../gateway/p2p/frames.js'
 import {
   consensusFrame,
   opsFrame,

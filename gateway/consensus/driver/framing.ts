@@ -6,6 +6,7 @@
 import type { Stream } from '@libp2p/interface'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { MAX_FRAME_BYTES, MAX_QUEUED_BYTES } from './constants.js'
+import { packFrames } from '../../p2p/frames.js'
 
 export class FrameTooLarge extends Error {
   override name = 'FrameTooLarge'
@@ -33,28 +34,6 @@ export async function* readFrames(
     }
     yield* frames
   }
-}
-
-function varint(n: number, out: Uint8Array, offset: number): number {
-  while (n > 0x7f) {
-    out[offset++] = (n & 0x7f) | 0x80
-    n >>>= 7
-  }
-  out[offset++] = n
-  return offset
-}
-
-export function packFrames(frames: readonly Uint8Array[]): Uint8Array {
-  let total = 0
-  for (const f of frames) total += 5 + f.length
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const f of frames) {
-    offset = varint(f.length, out, offset)
-    out.set(f, offset)
-    offset += f.length
-  }
-  return out.subarray(0, offset)
 }
 
 /**

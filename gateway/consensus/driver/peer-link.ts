@@ -5,15 +5,10 @@
  * reconnect (the core's `gossip`), and catch-up fetches whole blocks.
  */
 import type { Stream } from '@libp2p/interface'
+import { backoffDelay } from '../../../lib/backoff.js'
 import type { Logger } from '../../../lib/log.js'
 import { DIAL_TIMEOUT_MS, RECONNECT_BASE_MS, RECONNECT_MAX_MS } from './constants.js'
 import { FrameWriter } from './framing.js'
-
-/** Exponential backoff with equal jitter (half fixed, half random), as gateway/node does it. */
-function backoffDelay(attempt: number): number {
-  const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** Math.min(attempt, 30))
-  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2)
-}
 
 export interface LinkContext {
   dial(signal: AbortSignal): Promise<Stream>
@@ -88,7 +83,7 @@ export class PeerLink {
         this.#stream = undefined
       }
       if (this.#stopped) break
-      await this.#sleep(backoffDelay(this.#attempt++))
+      await this.#sleep(backoffDelay(this.#attempt++, RECONNECT_BASE_MS, RECONNECT_MAX_MS))
     }
     this.#running = false
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
-import { backoffDelay } from '../../../../gateway/node/backoff.js'
+import { backoffDelay } from '../../../lib/backoff.js'
 
-describe('gateway/node backoffDelay', () => {
+describe('lib/backoff backoffDelay', () => {
   it('doubles from the base, stays within [ceiling/2, ceiling] and never exceeds the cap', () => {
     for (let attempt = 0; attempt < 40; attempt++) {
       const ceiling = Math.min(10_000, 100 * 2 ** attempt)
