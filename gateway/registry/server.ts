@@ -39,6 +39,8 @@ export class RegistryServer {
   readonly #requests: Counter<'type' | 'result'>
   readonly #latency: Histogram<'type'>
   #table?: NodeTable
+  /** Built once at start: handlers get the same narrow view on every request. */
+  #handlerComponents?: HandlerComponents
   #pruneTimer?: NodeJS.Timeout
 
   constructor(components: RegistryServerComponents, opts: RegistryServerOptions) {
@@ -84,6 +86,13 @@ export class RegistryServer {
 
   async start(): Promise<void> {
     this.#table = await NodeTable.open(this.#c.store, this.#opts.nonceRetentionMs, this.#now())
+    this.#handlerComponents = {
+      table: this.#table,
+      signer: this.#c.signer,
+      limits: this.#opts,
+      log: this.#c.log,
+      now: () => this.#now(),
+    }
     await this.#c.host.handle(REGISTRY_PROTOCOL, (stream, connection) => this.#serve(stream, connection), {
       maxInboundStreams: 64,
     })
@@ -148,7 +157,7 @@ export class RegistryServer {
       if (handler === undefined) {
         throw new RegistryError(ErrorCode.UNSUPPORTED, `unsupported request type ${request.type}`)
       }
-      response = await handler(this.#components(), request, ctx)
+      response = await handler(this.#handlerComponents!, request, ctx)
     } catch (err) {
       if (err instanceof RegistryError) {
         response = errorResponse(err.code, err.message)
@@ -166,16 +175,6 @@ export class RegistryServer {
       )
     }
     return response
-  }
-
-  #components(): HandlerComponents {
-    return {
-      table: this.table,
-      signer: this.#c.signer,
-      limits: this.#opts,
-      log: this.#c.log,
-      now: () => this.#now(),
-    }
   }
 }
 
