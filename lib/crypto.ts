@@ -10,7 +10,6 @@ import {
   createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   randomBytes as nodeRandomBytes,
   sign as nodeSign,
   verify as nodeVerify,
@@ -41,22 +40,35 @@ export function sha512(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(createHash('sha512').update(bytes).digest())
 }
 
-function edPrivateKey(seed: Uint8Array, publicKey?: Uint8Array): KeyObject {
-  if (seed.length !== KEY_LENGTH) throw new RangeError('Ed25519 seed must be 32 bytes')
-  // OpenSSL derives the public half when `x` is absent... but JWK requires it: derive it once.
-  const x = publicKey ?? ed25519PublicFromSeed(seed)
-  return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64u(seed), x: b64u(x) }, format: 'jwk' })
+type OkpCurve = 'Ed25519' | 'X25519'
+
+/**
+ * A private KeyObject from its raw 32 bytes. JWK wants an `x`, but Node builds OKP private keys
+ * from `d` alone (EVP_PKEY_new_raw_private_key) and ignores `x`; the public half is always the
+ * one OpenSSL derives from `d`, never one taken on trust.
+ */
+export function okpPrivateKey(crv: OkpCurve, d: Uint8Array): KeyObject {
+  if (d.length !== KEY_LENGTH) throw new RangeError(`${crv} private key must be ${KEY_LENGTH} bytes`)
+  const text = b64u(d)
+  return createPrivateKey({ key: { kty: 'OKP', crv, d: text, x: text }, format: 'jwk' })
 }
 
-function ed25519PublicFromSeed(seed: Uint8Array): Uint8Array {
-  const { x } = createPublicKey(
-    createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' }),
-  ).export({ format: 'jwk' })
-  return raw(x)
+function okpPublicOf(crv: OkpCurve, d: Uint8Array): Uint8Array {
+  return raw(createPublicKey(okpPrivateKey(crv, d)).export({ format: 'jwk' }).x)
 }
 
-// Used only to derive a public key from a bare seed (identity files store both halves).
-const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
+/**
+ * Fresh keys are 32 random bytes (RFC 8032 §5.1.5 seed, RFC 7748 §5 scalar), never
+ * generateKeyPairSync: on Node 20 a KeyObject from generateKeyPairSync shares its mutex with
+ * the KeyGenJob that made it, and when a garbage collection inside that key's export() runs the
+ * job's destructor, the destructor waits on the mutex export() holds: the process hangs for
+ * good (seen here, in one run of the session fuzz out of a few; gdb showed
+ * ~KeyGenJob -> uv_mutex_lock under KeyObjectHandle::ExportJWK).
+ */
+function freshOkp(crv: OkpCurve): { d: Uint8Array; x: Uint8Array } {
+  const d = randomBytes(KEY_LENGTH)
+  return { d, x: okpPublicOf(crv, d) }
+}
 
 /** Bounded cache of public KeyObjects: verifying against a known key skips the import. */
 const publicKeyCache = new Map<string, KeyObject>()
@@ -77,12 +89,12 @@ export interface Ed25519Keys {
 }
 
 export function ed25519Generate(): Ed25519Keys {
-  const { d, x } = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' })
-  return { seed: raw(d), publicKey: raw(x) }
+  const { d, x } = freshOkp('Ed25519')
+  return { seed: d, publicKey: x }
 }
 
 export function ed25519FromSeed(seed: Uint8Array): Ed25519Keys {
-  return { seed, publicKey: ed25519PublicFromSeed(seed) }
+  return { seed, publicKey: okpPublicOf('Ed25519', seed) }
 }
 
 function domainMessage(tag: string, bytes: Uint8Array): Buffer {
@@ -96,7 +108,7 @@ export class Signer {
 
   constructor(keys: Ed25519Keys) {
     this.publicKey = keys.publicKey
-    this.#key = edPrivateKey(keys.seed, keys.publicKey)
+    this.#key = okpPrivateKey('Ed25519', keys.seed)
   }
 
   sign(tag: string, bytes: Uint8Array): Uint8Array {
@@ -125,29 +137,18 @@ export interface X25519Keys {
 }
 
 export function x25519Generate(): X25519Keys {
-  const { d, x } = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' })
-  return { privateKey: raw(d), publicKey: raw(x) }
+  const { d, x } = freshOkp('X25519')
+  return { privateKey: d, publicKey: x }
 }
 
-const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex')
-
-/** Derives the public half (a slow DER import: for stored keys, not for hot paths). */
+/** Derives the public half of a stored private key. */
 export function x25519FromPrivate(privateKey: Uint8Array): X25519Keys {
-  if (privateKey.length !== KEY_LENGTH) throw new RangeError('X25519 private key must be 32 bytes')
-  const der = Buffer.concat([X25519_PKCS8_PREFIX, privateKey])
-  const { x } = createPublicKey(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })).export({
-    format: 'jwk',
-  })
-  return { privateKey, publicKey: raw(x) }
+  return { privateKey, publicKey: okpPublicOf('X25519', privateKey) }
 }
 
-/** X25519(own private, peer public). Pass the key pair where you have it: JWK import needs both halves. */
+/** X25519(own private, peer public). */
 export function x25519SharedSecret(own: X25519Keys | Uint8Array, peerPublicKey: Uint8Array): Uint8Array {
-  const keys = own instanceof Uint8Array ? x25519FromPrivate(own) : own
-  const privateKey = createPrivateKey({
-    key: { kty: 'OKP', crv: 'X25519', d: b64u(keys.privateKey), x: b64u(keys.publicKey) },
-    format: 'jwk',
-  })
+  const privateKey = okpPrivateKey('X25519', own instanceof Uint8Array ? own : own.privateKey)
   const publicKey = createPublicKey({
     key: { kty: 'OKP', crv: 'X25519', x: b64u(peerPublicKey) },
     format: 'jwk',

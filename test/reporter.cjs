@@ -5,7 +5,8 @@ const fs = require('node:fs')
 const path = require('node:path')
 const Mocha = require('mocha')
 
-const { EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_RUN_END } = Mocha.Runner.constants
+const { EVENT_TEST_BEGIN, EVENT_TEST_PASS, EVENT_TEST_FAIL, EVENT_TEST_PENDING, EVENT_RUN_END } =
+  Mocha.Runner.constants
 
 class XLatticeReporter extends Mocha.reporters.Spec {
   constructor(runner, options) {
@@ -19,12 +20,21 @@ class XLatticeReporter extends Mocha.reporters.Spec {
         durationMs: test.duration ?? 0,
         error: err ? String(err.message).slice(0, 2000) : undefined,
       })
+    // The test running now and the counts so far, for scripts/test.mjs's watchdog: a test
+    // stuck in synchronous code (which mocha's timeouts cannot interrupt) is named, not lost.
+    const dir = path.join(process.cwd(), 'test-results')
+    fs.mkdirSync(dir, { recursive: true })
+    const progress = (current) => {
+      const count = (state) => results.filter((r) => r.state === state).length
+      const body = { current, passed: count('passed'), failed: count('failed') }
+      fs.writeFileSync(path.join(dir, 'progress.json'), JSON.stringify(body))
+    }
+    runner.on(EVENT_TEST_BEGIN, (test) => progress(test.fullTitle()))
     runner.on(EVENT_TEST_PASS, record('passed'))
     runner.on(EVENT_TEST_FAIL, record('failed'))
     runner.on(EVENT_TEST_PENDING, record('skipped'))
     runner.once(EVENT_RUN_END, () => {
-      const dir = path.join(process.cwd(), 'test-results')
-      fs.mkdirSync(dir, { recursive: true })
+      fs.rmSync(path.join(dir, 'progress.json'), { force: true })
       const out = process.env.XLATTICE_RESULTS_FILE || path.join(dir, 'results.json')
       // Hook failures ("before all" etc.) count as failed tests too.
       fs.writeFileSync(out, JSON.stringify({ finished: new Date().toISOString(), results }, null, 1))

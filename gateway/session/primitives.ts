@@ -13,12 +13,11 @@ import {
   createDecipheriv,
   createHash,
   createHmac,
-  createPrivateKey,
   createPublicKey,
   diffieHellman,
-  generateKeyPairSync,
   type KeyObject,
 } from 'node:crypto'
+import { okpPrivateKey, randomBytes } from '../../lib/crypto.js'
 import { HandshakeError } from './errors.js'
 
 export const DHLEN = 32
@@ -50,17 +49,15 @@ export class DhKey {
     this.publicKey = fromB64u(createPublicKey(key).export({ format: 'jwk' }).x)
   }
 
+  /** 32 random bytes, not generateKeyPairSync (which can deadlock on Node 20: see lib/crypto.ts). */
   static generate(): DhKey {
-    return new DhKey(generateKeyPairSync('x25519').privateKey)
+    return DhKey.fromPrivate(randomBytes(DHLEN))
   }
 
   /** Imports a 32-byte X25519 private key (RFC 7748 §5; clamping is applied by X25519 itself). */
   static fromPrivate(privateKey: Uint8Array): DhKey {
-    if (privateKey.length !== DHLEN) throw new RangeError('X25519 private key must be 32 bytes')
-    // A JWK import needs an `x`; OpenSSL ignores it for OKP keys and derives the public key
-    // from `d`, which the constructor then reads back (checked against @noble in the tests).
-    const d = b64u(privateKey)
-    return new DhKey(createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: d }, format: 'jwk' }))
+    // The constructor reads back the public key OpenSSL derives (checked against @noble in the tests).
+    return new DhKey(okpPrivateKey('X25519', privateKey))
   }
 
   /** The raw private scalar, for persistence and test vectors. */

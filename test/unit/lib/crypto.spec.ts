@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict'
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import {
@@ -42,6 +44,32 @@ describe('lib/crypto', () => {
     const native = x25519SharedSecret(a.privateKey, b.publicKey)
     assert.deepEqual(native, x25519.getSharedSecret(a.privateKey, b.publicKey))
     assert.deepEqual(native, x25519SharedSecret(b.privateKey, a.publicKey))
+  })
+
+  it('fresh keys match @noble: the public half is the one derived from the private bytes', () => {
+    for (let i = 0; i < 20; i++) {
+      const ed = ed25519Generate()
+      assert.deepEqual(ed.publicKey, ed25519.getPublicKey(ed.seed))
+      const x = x25519Generate()
+      assert.deepEqual(x.publicKey, x25519.getPublicKey(x.privateKey))
+    }
+  })
+
+  it('no product code calls generateKeyPairSync, whose key export can deadlock Node 20', () => {
+    // ~KeyGenJob, run by a GC inside KeyObject.export(), waits on the mutex export() holds.
+    // It hung CI for its whole limit; keys come from randomBytes and a JWK import instead.
+    const offenders: string[] = []
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name)
+        if (entry.isDirectory()) walk(path)
+        else if (path.endsWith('.ts') && readFileSync(path, 'utf8').includes('generateKeyPairSync(')) {
+          offenders.push(path)
+        }
+      }
+    }
+    for (const dir of ['lib', 'gateway', 'component', 'bin']) walk(dir)
+    assert.deepEqual(offenders, [])
   })
 
   it('sha256 matches @noble', () => {
