@@ -23,11 +23,14 @@ const MAX_PENDING_BYTES = 1024 * 1024
  * than MAX_PENDING_BYTES of frames wait, so a fast or hostile sender is held back by Yamux
  * flow control instead of filling memory (iterating a libp2p 3 stream buffers without bound).
  */
-export async function* readFrames(stream: Stream): AsyncGenerator<Uint8Array> {
+export async function* readFrames(
+  stream: Stream,
+  maxFrameBytes = MAX_FRAME_BYTES,
+): AsyncGenerator<Uint8Array> {
   const decoder = new LengthPrefixedDecoder({
-    maxDataLength: MAX_FRAME_BYTES,
+    maxDataLength: maxFrameBytes,
     // An over-long varint never decodes, so without this bound the buffer would grow forever.
-    maxBufferSize: 4 * MAX_FRAME_BYTES,
+    maxBufferSize: 4 * maxFrameBytes,
   })
   const frames: Uint8Array[] = []
   let head = 0
@@ -40,8 +43,8 @@ export async function* readFrames(stream: Stream): AsyncGenerator<Uint8Array> {
     try {
       // In slices, so the decoder's buffer bound applies to what is pending, not to how much
       // the muxer happened to deliver at once.
-      for (let i = 0; i < bytes.length; i += MAX_FRAME_BYTES) {
-        for (const f of decoder.decode(bytes.subarray(i, i + MAX_FRAME_BYTES))) {
+      for (let i = 0; i < bytes.length; i += maxFrameBytes) {
+        for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) {
           const frame = f.subarray()
           frames.push(frame)
           pending += frame.length

@@ -1,6 +1,7 @@
 /**
- * The responder side of /xlattice/msg/1.0.0: Hello, then Messages answered with cumulative
- * Acks. Each message is opened by its mode's Sealer (signature or AEAD), checked against the
+ * The responder side of /xlattice/msg/1.0.0 and /xlattice/session/1.0.0: a Channel (Hellos,
+ * or a Noise handshake and sealed frames; see channel.ts), then Messages answered with
+ * cumulative Acks. Each message is opened by its mode's Sealer (signature or AEAD), checked against the
  * stream's proved NodeID, admitted in sequence order, persisted (synced, group commit),
  * delivered, and only then acknowledged. A bad frame gets a Refusal and, unless the stream
  * can no longer be trusted to be in step, the stream stays open.
@@ -8,13 +9,15 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { equalBytes } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
-import { HELLO_TIMEOUT_MS, INBOUND_IDLE_MS } from './constants.js'
+import { SessionError } from '../session/index.js'
+import { type Channel, helloResponder, type SessionKeys, sessionResponder } from './channel.js'
+import { INBOUND_IDLE_MS } from './constants.js'
 import { decodeEnvelope, type Envelope } from './envelope.js'
 import { Refused, reasonOf } from './errors.js'
-import { FrameTooLarge, FrameWriter, readFrames } from './framing.js'
-import { decodeFrame, helloFrame, type SelfIdentity, verifyHello } from './hello.js'
+import { FrameTooLarge, FrameWriter } from './framing.js'
+import { decodeFrame, type SelfIdentity } from './hello.js'
 import type { Inbox } from './inbox.js'
-import { ErrorCode, type Message, type Mode } from './messaging.pb.js'
+import { ErrorCode, type Frame, type Message, type Mode } from './messaging.pb.js'
 import type { Sealers, VerifiedPeer } from './sealer.js'
 
 /** Admitted messages not yet on disk, per stream, before reading pauses until they are. */
@@ -32,23 +35,31 @@ export interface InboundContext {
   refused(reason: string, text: string, peer: string): void
   /** A peer proved itself with a Hello (the directory caches NodeID -> peer). */
   learned(peer: VerifiedPeer): void
+  /** This node's certified X25519 key, for session streams. */
+  session?: SessionKeys
 }
+
+export type InboundKind = 'hello' | 'session'
 
 export async function serveInbound(
   stream: Stream,
   connection: Connection,
   ctx: InboundContext,
+  kind: InboundKind = 'hello',
 ): Promise<void> {
   const writer = new FrameWriter(stream)
   const remotePeer = connection.remotePeer.toString()
+  const remote = { remoteKey: connection.remotePeer.publicKey?.raw, remotePeer }
   stream.inactivityTimeout = INBOUND_IDLE_MS
-  const helloTimer = setTimeout(() => stream.abort(new Error('no Hello in time')), HELLO_TIMEOUT_MS)
+  let channel: Channel | undefined
   let peer: VerifiedPeer | undefined
-  let self: SelfIdentity | undefined
   let unpersisted = 0
   let lastDurable: Promise<void> = Promise.resolve()
   let ackSeq = 0n
   let ackScheduled = false
+  // Before a session exists there is no way to answer on a session stream: failures only close it.
+  const answer = (frame: Frame) =>
+    channel !== undefined ? channel.frame(frame) : kind === 'hello' ? writer.frame(frame) : Promise.resolve()
 
   // One Ack per event-loop turn covers every message persisted in that turn.
   const ack = (seq: bigint) => {
@@ -57,13 +68,13 @@ export async function serveInbound(
     ackScheduled = true
     setImmediate(() => {
       ackScheduled = false
-      writer.frame({ ack: { seq: ackSeq } }).catch(() => {})
+      answer({ ack: { seq: ackSeq } }).catch(() => {})
     })
   }
 
   const refuse = async (err: Refused) => {
     ctx.refused(reasonOf(err.wire), err.message, peer?.nodeId ?? remotePeer)
-    await writer.frame({ refusal: { code: err.wire, text: err.message, seq: err.seq } }).catch(() => {})
+    await answer({ refusal: { code: err.wire, text: err.message, seq: err.seq } }).catch(() => {})
   }
 
   const onMessage = async (message: Message, from: VerifiedPeer, me: SelfIdentity) => {
@@ -115,31 +126,43 @@ export async function serveInbound(
 
   let sliceStart = performance.now()
   try {
-    for await (const raw of readFrames(stream)) {
-      // Frames that arrived together are handled in one macrotask; after ~1 ms of that, let
-      // the event loop run so the group commit starts and acks go out while the rest is
-      // verified: the sender can sign the next messages meanwhile instead of waiting.
-      if (performance.now() - sliceStart > 1) {
-        await new Promise((resolve) => setImmediate(resolve))
-        sliceStart = performance.now()
+    const self = ctx.self()
+    try {
+      if (self === undefined)
+        throw new Refused(ErrorCode.NOT_READY, 'this node has no NodeID yet', { fatal: true })
+      if (kind === 'session') {
+        if (ctx.session === undefined) throw new Error('sessions are not configured')
+        channel = await sessionResponder(stream, writer, self, ctx.session, remote, ctx.issuers)
+      } else {
+        channel = await helloResponder(stream, writer, self, remote, ctx.issuers)
       }
+    } catch (err) {
+      if (err instanceof Refused) await refuse(err)
+      else if (err instanceof SessionError)
+        ctx.refused('handshake', `${err.code}: ${err.message}`, remotePeer)
+      else throw err
+      return
+    }
+    peer = channel.peer
+    ctx.learned(peer)
+    for (;;) {
+      let frame: Frame
       try {
-        const frame = decodeFrame(raw)
-        if (peer === undefined || self === undefined) {
-          self = ctx.self()
-          if (self === undefined)
-            throw new Refused(ErrorCode.NOT_READY, 'this node has no NodeID yet', { fatal: true })
-          peer = verifyHello(frame.hello, connection.remotePeer.publicKey?.raw, remotePeer, ctx.issuers)
-          clearTimeout(helloTimer)
-          await writer.write([helloFrame(self)])
-          ctx.learned(peer)
-          continue
+        const next = await channel.frames.next()
+        if (next.done === true) break
+        // Frames that arrived together are handled in one macrotask; after ~1 ms of that, let
+        // the event loop run so the group commit starts and acks go out while the rest is
+        // verified: the sender can seal the next messages meanwhile instead of waiting.
+        if (performance.now() - sliceStart > 1) {
+          await new Promise((resolve) => setImmediate(resolve))
+          sliceStart = performance.now()
         }
+        frame = decodeFrame(next.value)
         if (frame.message === undefined) {
           const what = frame.hello !== undefined ? 'a second Hello' : 'an Ack or Refusal'
           throw new Refused(ErrorCode.BAD_FRAME, `expected a Message, got ${what}`)
         }
-        await onMessage(frame.message, peer, self)
+        await onMessage(frame.message, peer, self as SelfIdentity)
       } catch (err) {
         if (!(err instanceof Refused)) throw err
         await refuse(err)
@@ -155,11 +178,10 @@ export async function serveInbound(
       ctx.log.debug({ err: (err as Error).message, peer: remotePeer }, 'inbound message stream ended')
     }
   } finally {
-    clearTimeout(helloTimer)
     // Let messages already admitted reach the disk and their ack go out before closing.
     await lastDurable
     await new Promise((resolve) => setImmediate(resolve))
-    await writer.idle()
+    await (channel ?? writer).idle()
     await stream.close().catch(() => stream.abort(new Error('close failed')))
     // A peer that keeps sending after we are done gets a reset once the Refusal had time to go.
     if (stream.status === 'open') setTimeout(() => stream.abort(new Error('stream refused')), 2000).unref()

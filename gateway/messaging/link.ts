@@ -1,17 +1,17 @@
 /**
- * The sender side of /xlattice/msg/1.0.0 towards one NodeID: while the outbox holds messages
- * for it, keep one stream open (dialled through the directory: neighbour list, cache, DHT,
- * peer routing), prove ourselves with a Hello, check the responder's, and pipeline every
- * durable outbox entry in sequence order; cumulative acks delete them. A failed attempt
+ * The sender side of node-to-node messaging towards one NodeID: while the outbox holds
+ * messages for it, keep one stream open (dialled through the directory: neighbour list, cache,
+ * DHT, peer routing), set up a Channel on it (a session handshake, or Hellos; channel.ts),
+ * and pipeline every durable outbox entry in sequence order; cumulative acks delete them. A failed attempt
  * waits with exponential backoff and jitter; a peer that connects to us cuts the wait short.
  */
 import type { Stream } from '@libp2p/interface'
 import type { Logger } from '../../lib/log.js'
 import { backoffDelay } from '../../lib/backoff.js'
+import type { Channel } from './channel.js'
 import { HELLO_TIMEOUT_MS } from './constants.js'
-import { NotReadyError, reasonOf } from './errors.js'
-import { FrameWriter, readFrames } from './framing.js'
-import { decodeFrame, helloFrame, messageFrame, type SelfIdentity, verifyHello } from './hello.js'
+import { reasonOf } from './errors.js'
+import { decodeFrame, messageFrame } from './hello.js'
 import { ErrorCode } from './messaging.pb.js'
 import type { Outbox } from './outbox.js'
 import type { VerifiedPeer } from './sealer.js'
@@ -25,14 +25,16 @@ export interface Connected {
   /** The Ed25519 key Noise proved for the remote end. */
   remoteKey: Uint8Array
   remotePeer: string
+  /** The peer's certified X25519 key when the route knew it (a session handshake uses IK). */
+  commsPublicKey?: Uint8Array
 }
 
 export interface LinkContext {
   outbox: Outbox
-  self(): SelfIdentity | undefined
-  issuers: Uint8Array[]
-  /** Opens a msg stream to the node; `fresh` skips cached routes (after a failure). */
+  /** Opens a stream to the node; `fresh` skips cached routes (after a failure). */
   connect(nodeId: string, opts: { signal: AbortSignal; fresh: boolean }): Promise<Connected>
+  /** Sets up the Channel on a new stream (throws NotReadyError without a certificate). */
+  open(conn: Connected, to: string): Promise<Channel>
   retryMaxMs: number
   log: Logger
   acked(to: string, count: number): void
@@ -47,6 +49,8 @@ export class Link {
   state: LinkState = 'idle'
   peerId?: string
   lastError: string | null = null
+  /** Whether the last channel to the peer was a session (sealed end to end). */
+  encrypted: boolean | null = null
   nextAttemptAt: number | null = null
   readonly #ctx: LinkContext
   #attempt = 0
@@ -115,8 +119,6 @@ export class Link {
   }
 
   async #session(): Promise<void> {
-    const self = this.#ctx.self()
-    if (self === undefined) throw new NotReadyError()
     this.state = 'connecting'
     const conn = await this.#ctx.connect(this.to, {
       signal: AbortSignal.timeout(HELLO_TIMEOUT_MS),
@@ -125,21 +127,14 @@ export class Link {
     const { stream } = conn
     this.#stream = stream
     this.peerId = conn.remotePeer
-    const writer = new FrameWriter(stream)
-    const frames = readFrames(stream)[Symbol.asyncIterator]()
     try {
-      await writer.write([helloFrame(self)])
-      const timer = setTimeout(() => stream.abort(new Error('no Hello in time')), HELLO_TIMEOUT_MS)
-      const first = await frames.next().finally(() => clearTimeout(timer))
-      if (first.done === true) throw new Error('stream closed before the Hello')
-      const reply = decodeFrame(first.value)
-      if (reply.refusal !== undefined) throw new Error(`refused: ${reply.refusal.code} ${reply.refusal.text}`)
-      const peer = verifyHello(reply.hello, conn.remoteKey, conn.remotePeer, this.#ctx.issuers)
-      if (peer.nodeId !== this.to) throw new Error(`reached ${peer.nodeId}, not ${this.to}`)
-      this.#ctx.learned(peer)
+      const channel = await this.#ctx.open(conn, this.to)
+      if (channel.peer.nodeId !== this.to) throw new Error(`reached ${channel.peer.nodeId}, not ${this.to}`)
+      this.#ctx.learned(channel.peer)
       this.#attempt = 0
+      this.encrypted = channel.encrypted
       this.state = 'open'
-      await this.#pump(stream, writer, frames)
+      await this.#pump(stream, channel)
     } finally {
       this.#stream = undefined
       await stream.close().catch(() => stream.abort(new Error('close failed')))
@@ -147,14 +142,14 @@ export class Link {
   }
 
   /** Sends outbox entries as they become durable and applies acks until idle or failure. */
-  async #pump(stream: Stream, writer: FrameWriter, frames: AsyncIterator<Uint8Array>): Promise<void> {
+  async #pump(stream: Stream, channel: Channel): Promise<void> {
     const { outbox } = this.#ctx
     let sent = outbox.acked(this.to)
     let failure: Error | undefined
     let lastActivity = Date.now()
     const reader = (async () => {
       for (;;) {
-        const next = await frames.next()
+        const next = await channel.frames.next()
         if (next.done === true) break
         lastActivity = Date.now()
         const frame = decodeFrame(next.value)
@@ -185,7 +180,7 @@ export class Link {
     while (failure === undefined && !this.#stopped) {
       const batch = outbox.pending(this.to, sent, BATCH)
       if (batch.length > 0) {
-        await writer.write(batch.map((e) => messageFrame(e.message)))
+        await channel.write(batch.map((e) => messageFrame(e.message)))
         sent = batch[batch.length - 1].seq
         lastActivity = Date.now()
         continue

@@ -37,7 +37,8 @@ export enum ErrorCode {
   UNSUPPORTED_MODE = 'UNSUPPORTED_MODE',
   TOO_LARGE = 'TOO_LARGE',
   NOT_READY = 'NOT_READY',
-  INTERNAL = 'INTERNAL'
+  INTERNAL = 'INTERNAL',
+  BAD_CIPHERTEXT = 'BAD_CIPHERTEXT'
 }
 
 enum __ErrorCodeValues {
@@ -54,7 +55,8 @@ enum __ErrorCodeValues {
   UNSUPPORTED_MODE = 10,
   TOO_LARGE = 11,
   NOT_READY = 12,
-  INTERNAL = 13
+  INTERNAL = 13,
+  BAD_CIPHERTEXT = 14
 }
 
 export namespace ErrorCode {

@@ -1,12 +1,16 @@
 /**
- * How a Message body is protected, one Sealer per Mode. Messaging only queues, frames,
- * sequences and acknowledges; the crypto is here, behind this interface, so the encrypted
- * modes of seed row 0.0.7 (SESSION under /xlattice/session/1.0.0 keys, SEALED to the
- * receiver's certified X25519 key with HPKE) plug in without touching the rest.
+ * How a Message body is protected at rest and end to end, one Sealer per Mode. Messaging only
+ * queues, frames, sequences and acknowledges; the crypto is here, behind this interface:
+ * PLAINTEXT_SIGNED (an explicit choice, labelled as such) and SEALED (seed row 0.0.7: the
+ * envelope sealed to the receiver's certified X25519 key, HPKE auth mode epochs, so the outbox
+ * holds ciphertext before any session exists and no message carries a signature).
  */
-import { type Signer, verifySignature } from '../../lib/crypto.js'
+import { type Signer, verifySignature, type X25519Keys } from '../../lib/crypto.js'
+import { equalBytes, fromHex } from '../../lib/encoding.js'
+import { SealedReceiver, SealedSender, SessionError } from '../session/index.js'
 import { TAG_MSG } from './constants.js'
-import { Refused } from './errors.js'
+import { decodeEnvelope } from './envelope.js'
+import { InvalidMessageError, NotReadyError, Refused } from './errors.js'
 import { ErrorCode, type Message, Mode } from './messaging.pb.js'
 
 /** A peer as proved by its Hello: certificate verified and bound to the connection's key. */
@@ -35,7 +39,7 @@ export interface Sealer {
    * Protects an encoded envelope. Runs once, when the message is queued: the outbox stores the
    * result and every attempt sends the same bytes, so a queued message survives a restart.
    */
-  seal(envelope: Uint8Array, to: Recipient): Message | Promise<Message>
+  seal(envelope: Uint8Array, to: Recipient, seq: bigint): Message | Promise<Message>
   /** The exact envelope bytes of a message from the authenticated `from`; throws Refused. */
   open(message: Message, from: VerifiedPeer): Uint8Array | Promise<Uint8Array>
 }
@@ -55,6 +59,59 @@ export function plaintextSigned(signer: Signer): Sealer {
       if (!verifySignature(TAG_MSG, message.body, message.signature, from.sigPublicKey))
         throw new Refused(ErrorCode.BAD_SIGNATURE, 'envelope signature does not verify')
       return message.body
+    },
+  }
+}
+
+/**
+ * SEALED: the envelope sealed to the recipient's certified X25519 key (HPKE auth mode, one KEM
+ * per epoch; gateway/session/sealed.ts). The sender is authenticated by its certified X25519
+ * key, so the body is refused unless it opens under the key of the stream's proved NodeID, and
+ * its sealed sequence must be the envelope's.
+ */
+export function sealedToNode(self: () => { nodeIdBytes: Uint8Array } | undefined, comms: X25519Keys): Sealer {
+  let sender: SealedSender | undefined
+  let receiver: SealedReceiver | undefined
+  let nodeId: Uint8Array | undefined
+  const ours = () => {
+    const me = self()
+    if (me === undefined) throw new NotReadyError()
+    if (nodeId === undefined || !equalBytes(nodeId, me.nodeIdBytes)) {
+      nodeId = me.nodeIdBytes
+      sender = new SealedSender({ senderNodeId: nodeId, sender: comms })
+      receiver = new SealedReceiver({ recipientNodeId: nodeId, recipient: comms })
+    }
+    return { sender: sender as SealedSender, receiver: receiver as SealedReceiver }
+  }
+  return {
+    mode: Mode.SEALED,
+    plaintext: false,
+    needsRecipientKeys: true,
+    seal: async (envelope, to, seq) => {
+      if (to.commsPublicKey === undefined)
+        throw new InvalidMessageError(`no certified key known for ${to.nodeId}`)
+      const body = await ours().sender.seal({
+        recipientNodeId: fromHex(to.nodeId),
+        recipientPublicKey: to.commsPublicKey,
+        sequence: seq,
+        plaintext: envelope,
+      })
+      return { mode: Mode.SEALED, body, signature: new Uint8Array(0) }
+    },
+    open: async (message, from) => {
+      let opened: Awaited<ReturnType<SealedReceiver['open']>>
+      try {
+        opened = await ours().receiver.open(message.body, (id) =>
+          equalBytes(id, from.nodeIdBytes) ? from.commsPublicKey : undefined,
+        )
+      } catch (err) {
+        if (!(err instanceof SessionError)) throw err
+        throw new Refused(ErrorCode.BAD_CIPHERTEXT, `sealed body refused (${err.code}: ${err.message})`)
+      }
+      const { seq } = decodeEnvelope(opened.plaintext)
+      if (seq !== opened.sequence)
+        throw new Refused(ErrorCode.BAD_CIPHERTEXT, 'sealed sequence is not the envelope sequence', { seq })
+      return opened.plaintext
     },
   }
 }

@@ -1,20 +1,24 @@
 /**
- * Node-to-node messaging on /xlattice/msg/1.0.0 (seed row 0.0.5; 0.0.7 adds Sealers): the
- * composition root of the protocol. `send` numbers a message, seals it, and returns once it
- * is in the persistent outbox; a Link per destination delivers it; `start` loads the outbox
- * and registers the responder, `stop` removes it.
+ * Node-to-node messaging (seed rows 0.0.5, 0.0.7): the composition root of the protocol.
+ * `send` numbers a message, seals it (SEALED: to the recipient's certified key, so the outbox
+ * holds ciphertext; or PLAINTEXT_SIGNED when asked), and returns once it is in the persistent
+ * outbox; a Link per destination delivers it over a session stream (/xlattice/session/1.0.0,
+ * every frame sealed end to end) when this node has session keys, else over plaintext
+ * /xlattice/msg/1.0.0. `start` loads the outbox and registers the responders, `stop` removes them.
  */
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { fromHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import type { Store } from '../../lib/store/index.js'
+import { SESSION_PROTOCOL } from '../session/index.js'
+import { helloInitiator, type SessionKeys, sessionInitiator } from './channel.js'
 import { MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_INBOUND_TOTAL, MSG_PROTOCOL } from './constants.js'
 import { encodeEnvelope, type Envelope } from './envelope.js'
 import { InvalidMessageError, ModeUnavailableError, NotReadyError, OutboxFullError } from './errors.js'
 import { GroupCommit } from '../../lib/store/index.js'
 import type { SelfIdentity } from './hello.js'
 import { Inbox } from './inbox.js'
-import { serveInbound } from './inbound.js'
+import { type InboundKind, serveInbound } from './inbound.js'
 import { type Connected, Link } from './link.js'
 import { Message, Mode } from './messaging.pb.js'
 import { Outbox } from './outbox.js'
@@ -44,7 +48,9 @@ export interface MessagingComponents {
   self(): SelfIdentity | undefined
   issuers: Uint8Array[]
   sealers: Sealers
-  connect(nodeId: string, opts: { signal: AbortSignal; fresh: boolean }): Promise<Connected>
+  /** This node's certified X25519 key: with it, links use session streams and they are served. */
+  session?: SessionKeys
+  connect(nodeId: string, protocol: string, opts: { signal: AbortSignal; fresh: boolean }): Promise<Connected>
   /** The recipient's certified keys, for Sealers that need them at queue time. */
   recipient(nodeId: string): Promise<Recipient>
   learned(peer: VerifiedPeer): void
@@ -91,30 +97,20 @@ export class Messaging {
     this.#commit = new GroupCommit(this.#c.store)
     this.#outbox = await Outbox.open(this.#c.store, this.#commit)
     this.#inbox = await Inbox.open(this.#c.store, this.#commit)
-    const inbox = this.#inbox
     await this.#c.host.handle(
       MSG_PROTOCOL,
-      (stream, connection) => {
-        if (this.#inbound >= MAX_INBOUND_TOTAL) {
-          stream.abort(new Error('too many message streams'))
-          return
-        }
-        this.#inbound++
-        void serveInbound(stream, connection, {
-          self: () => this.#c.self(),
-          issuers: this.#c.issuers,
-          sealers: this.#c.sealers,
-          inbox,
-          log: this.#c.log,
-          deliver: (from, env, mode) => this.#delivered(from, env, mode),
-          refused: (reason, text, peer) => this.stats.refused(reason, text, peer, this.#c.log),
-          learned: (peer) => this.#c.learned(peer),
-        }).finally(() => {
-          this.#inbound--
-        })
+      (stream, connection) => this.#serve(stream, connection, 'hello'),
+      {
+        maxInboundStreams: MAX_INBOUND_STREAMS,
       },
-      { maxInboundStreams: MAX_INBOUND_STREAMS },
     )
+    if (this.#c.session !== undefined) {
+      await this.#c.host.handle(
+        SESSION_PROTOCOL,
+        (stream, connection) => this.#serve(stream, connection, 'session'),
+        { maxInboundStreams: MAX_INBOUND_STREAMS },
+      )
+    }
     this.#c.host.addEventListener('peer:connect', this.#onConnect)
     for (const to of this.#outbox.destinations()) this.#link(to).kick()
   }
@@ -122,8 +118,35 @@ export class Messaging {
   async stop(): Promise<void> {
     this.#c.host.removeEventListener('peer:connect', this.#onConnect)
     await this.#c.host.unhandle(MSG_PROTOCOL).catch(() => {})
+    if (this.#c.session !== undefined) await this.#c.host.unhandle(SESSION_PROTOCOL).catch(() => {})
     for (const link of this.#links.values()) link.stop()
     await this.#commit?.flushed()
+  }
+
+  #serve(stream: Stream, connection: Connection, kind: InboundKind): void {
+    if (this.#inbound >= MAX_INBOUND_TOTAL || this.#inbox === undefined) {
+      stream.abort(new Error('too many message streams'))
+      return
+    }
+    this.#inbound++
+    void serveInbound(
+      stream,
+      connection,
+      {
+        self: () => this.#c.self(),
+        issuers: this.#c.issuers,
+        sealers: this.#c.sealers,
+        session: this.#c.session,
+        inbox: this.#inbox,
+        log: this.#c.log,
+        deliver: (from, env, mode) => this.#delivered(from, env, mode),
+        refused: (reason, text, peer) => this.stats.refused(reason, text, peer, this.#c.log),
+        learned: (peer) => this.#c.learned(peer),
+      },
+      kind,
+    ).finally(() => {
+      this.#inbound--
+    })
   }
 
   get #box(): Outbox {
@@ -141,7 +164,7 @@ export class Messaging {
     const s = this.#c.sealers.get(Mode.SEALED) ?? this.#c.sealers.get(Mode.SESSION)
     if (s !== undefined) return s
     throw new ModeUnavailableError(
-      'encrypted messaging is not available in this release (seed row 0.0.7); ask for plaintext explicitly (--plaintext, or messaging.plaintext = true)',
+      'encrypted messaging is not configured on this node; ask for plaintext explicitly (--plaintext, or messaging.plaintext = true)',
     )
   }
 
@@ -170,8 +193,9 @@ export class Messaging {
         kind,
         payload,
       })
-      const message = Message.encode(await sealer.seal(env, recipient))
-      if (message.length + 16 > MAX_FRAME_BYTES) throw new InvalidMessageError('message is too large')
+      const message = Message.encode(await sealer.seal(env, recipient, seq))
+      // Room for the Frame around it and, on a session stream, the packing in a transport frame.
+      if (message.length + 64 > MAX_FRAME_BYTES) throw new InvalidMessageError('message is too large')
       return { seq, durable: box.enqueue(to, seq, message, queuedAt, sealer.mode) }
     })
     const tail = run.catch(() => {})
@@ -192,9 +216,9 @@ export class Messaging {
     if (link === undefined) {
       link = new Link(to, {
         outbox: this.#box,
-        self: () => this.#c.self(),
-        issuers: this.#c.issuers,
-        connect: (nodeId, opts) => this.#c.connect(nodeId, opts),
+        connect: (nodeId, opts) =>
+          this.#c.connect(nodeId, this.#c.session !== undefined ? SESSION_PROTOCOL : MSG_PROTOCOL, opts),
+        open: (conn, to) => this.#open(conn, to),
         retryMaxMs: this.#init.retryMaxMs,
         log: this.#c.log,
         acked: (_to, n) => this.stats.delivered(n),
@@ -205,6 +229,21 @@ export class Messaging {
       this.#links.set(to, link)
     }
     return link
+  }
+
+  #open(conn: Connected, to: string) {
+    const self = this.#c.self()
+    if (self === undefined) throw new NotReadyError()
+    const remote = { remoteKey: conn.remoteKey, remotePeer: conn.remotePeer }
+    const keys = this.#c.session
+    if (keys === undefined) return helloInitiator(conn.stream, self, remote, this.#c.issuers)
+    return sessionInitiator(
+      conn.stream,
+      self,
+      keys,
+      { ...remote, to, remoteStatic: conn.commsPublicKey },
+      this.#c.issuers,
+    )
   }
 
   #peerConnected(peerId: string): void {
@@ -242,6 +281,7 @@ export class Messaging {
           nodeId: l.to,
           peerId: l.peerId ?? null,
           state: l.state,
+          encrypted: l.encrypted,
           queued: box?.sizeOf(l.to) ?? 0,
           lastError: l.lastError,
           nextAttemptAt: l.nextAttemptAt === null ? null : new Date(l.nextAttemptAt).toISOString(),

@@ -157,7 +157,12 @@ export class Directory {
       const stream = await conn.newStream(protocol, { signal: opts.signal })
       const key = conn.remotePeer.publicKey
       if (key === undefined || key.type !== 'Ed25519') throw new Error('remote peer has no Ed25519 key')
-      return { stream, remoteKey: key.raw, remotePeer: conn.remotePeer.toString() }
+      return {
+        stream,
+        remoteKey: key.raw,
+        remotePeer: conn.remotePeer.toString(),
+        commsPublicKey: route.commsPublicKey,
+      }
     })
   }
 

@@ -6,13 +6,14 @@
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { x25519FromPrivate } from '../../lib/crypto.js'
 import type { Identity } from '../../lib/identity.js'
 import { identitySigner } from '../../lib/identity.js'
 import { logger } from '../../lib/log.js'
 import type { Store } from '../../lib/store/index.js'
-import { MSG_PROTOCOL } from '../messaging/constants.js'
 import type { SelfIdentity } from '../messaging/hello.js'
-import { plaintextSigned, sealers } from '../messaging/sealer.js'
+import { plaintextSigned, sealedToNode, sealers } from '../messaging/sealer.js'
+import { DhKey } from '../session/index.js'
 import { type Messaging, messaging } from '../messaging/service.js'
 import type { Host } from '../p2p/host.js'
 import { Directory } from './directory.js'
@@ -71,9 +72,12 @@ export function nodeServices(
     store: c.store.sublevel('msg'),
     self: c.self,
     issuers: c.issuers,
-    // Seed row 0.0.7 adds the SESSION and SEALED sealers here.
-    sealers: sealers(plaintextSigned(identitySigner(c.identity))),
-    connect: (nodeId, o) => directory.connect(nodeId, MSG_PROTOCOL, o),
+    sealers: sealers(
+      plaintextSigned(identitySigner(c.identity)),
+      sealedToNode(c.self, x25519FromPrivate(c.identity.commsPrivateKey)),
+    ),
+    session: { staticKey: DhKey.fromPrivate(c.identity.commsPrivateKey) },
+    connect: (nodeId, protocol, o) => directory.connect(nodeId, protocol, o),
     recipient: (nodeId) => directory.recipient(nodeId, AbortSignal.timeout(10_000)),
     learned: (peer) => directory.learn(peer),
     log: logger('gateway:messaging'),

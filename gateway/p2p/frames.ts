@@ -31,3 +31,29 @@ export function packFrames(frames: readonly Uint8Array[]): Uint8Array {
   }
   return out
 }
+
+/**
+ * The inverse of packFrames over one buffer: the frames it holds, as views into it. Throws a
+ * RangeError for a truncated frame, an over-long varint or a frame over `maxFrameBytes`.
+ */
+export function unpackFrames(bytes: Uint8Array, maxFrameBytes: number): Uint8Array[] {
+  const frames: Uint8Array[] = []
+  let offset = 0
+  while (offset < bytes.length) {
+    let length = 0
+    let shift = 0
+    for (;;) {
+      if (offset >= bytes.length) throw new RangeError('truncated length prefix')
+      if (shift > 28) throw new RangeError('length prefix too long')
+      const b = bytes[offset++]
+      length += (b & 0x7f) * 2 ** shift
+      if (b < 0x80) break
+      shift += 7
+    }
+    if (length > maxFrameBytes) throw new RangeError(`frame of ${length} bytes is over ${maxFrameBytes}`)
+    if (offset + length > bytes.length) throw new RangeError('truncated frame')
+    frames.push(bytes.subarray(offset, offset + length))
+    offset += length
+  }
+  return frames
+}

@@ -17,12 +17,21 @@ export {
 } from './handshake.js'
 export { DEFAULT_SESSION_LIMITS, Session, type SessionLimits } from './session.js'
 export {
+  DEFAULT_MAX_EPOCH_MESSAGES,
+  DEFAULT_MAX_EPOCH_MS,
+  DEFAULT_MAX_EPOCHS,
+  DEFAULT_MAX_EPOCHS_PER_SENDER,
   type NodeOpenParams,
   type NodeSealParams,
   type OpenedMessage,
   open as openSealed,
   openForNode,
   type SealedBox,
+  SealedReceiver,
+  type SealedReceiverOptions,
+  SealedSender,
+  type SealedSenderOptions,
+  type SealParams,
   seal as sealTo,
   sealedAad,
   sealedInfo,

@@ -1,10 +1,10 @@
 /**
- * Node-to-node plaintext messaging as real processes on 127.0.0.1 (seed row 0.0.5): signed
- * envelopes delivered and acknowledged between every pair, including a pair with no
- * connection before the send (found through the DHT); messages for a node that is down wait
- * in the sender's persistent outbox, across a crash of the sender too; and, from an
- * in-process libp2p peer holding a real registered certificate, a replayed envelope and an
- * envelope from another NodeID are refused.
+ * Node-to-node messaging as real processes on 127.0.0.1 (seed rows 0.0.5, 0.0.7): signed
+ * plaintext envelopes and sealed (encrypted) ones delivered and acknowledged between every
+ * pair, including a pair with no connection before the send (found through the DHT);
+ * messages for a node that is down wait in the sender's persistent outbox, across a crash of
+ * the sender too; and, from an in-process libp2p peer holding a real registered certificate,
+ * a replayed envelope and an envelope from another NodeID are refused.
  */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
@@ -30,10 +30,16 @@ const FAST = {
   XLATTICE_LOG_LEVEL: 'info',
 }
 
-async function send(admin: string, nodeId: string, text: string, waitMs = 10_000): Promise<any> {
+async function send(
+  admin: string,
+  nodeId: string,
+  text: string,
+  waitMs = 10_000,
+  plaintext = true,
+): Promise<any> {
   const res = await fetch(`http://${admin}/send`, {
     method: 'POST',
-    body: JSON.stringify({ nodeId, text, plaintext: true, waitMs }),
+    body: JSON.stringify({ nodeId, text, plaintext, waitMs }),
   })
   const body = await res.json()
   assert.equal(res.status, 200, JSON.stringify(body))
@@ -69,7 +75,7 @@ describe('node-to-node messaging as processes', function () {
     await tmp.remove()
   })
 
-  it('[0.0.5] a pair with no connection before the send: found through the DHT, dialled, delivered and acked', async () => {
+  it('[0.0.5] [0.0.7] a pair with no connection before the send: found through the DHT, dialled, delivered and acked', async () => {
     const pair = await eventually('a pair of nodes that are not connected and not neighbours', async () => {
       const all = await Promise.all(nodes.map((n) => status(n.info.admin)))
       for (let a = 0; a < 5; a++) {
@@ -83,23 +89,24 @@ describe('node-to-node messaging as processes', function () {
       return undefined
     })
     const [a, b] = pair
-    // Through the operator command, as a person would.
-    const { stdout } = await run(process.execPath, [
-      BIN,
-      'send',
-      ids[b],
-      'hello through the DHT',
-      '--plaintext',
-      '--admin',
-      nodes[a].info.admin,
-    ])
-    assert.match(stdout, /^seq 1 \(plaintext\): delivered \(acknowledged\)$/m)
+    // Through the operator command, as a person would: encrypted (the default) first, so the
+    // sealed message is the one that finds the unconnected node.
+    const cli = (text: string, ...flags: string[]) =>
+      run(process.execPath, [BIN, 'send', ids[b], text, ...flags, '--admin', nodes[a].info.admin])
+    assert.match(
+      (await cli('sealed through the DHT')).stdout,
+      /^seq 1 \(sealed\): delivered \(acknowledged\)$/m,
+    )
+    const { stdout } = await cli('hello through the DHT', '--plaintext')
+    assert.match(stdout, /^seq 2 \(plaintext\): delivered \(acknowledged\)$/m)
     const got = await messages(nodes[b].info.admin)
-    assert.equal(got.length, 1)
-    assert.equal(got[0].from, ids[a])
-    assert.equal(got[0].text, 'hello through the DHT')
-    assert.equal(got[0].plaintext, true)
-    assert.equal(got[0].mode, 'plaintext')
+    assert.deepEqual(
+      got.map((m) => [m.from, m.text, m.mode, m.plaintext]),
+      [
+        [ids[a], 'sealed through the DHT', 'sealed', false],
+        [ids[a], 'hello through the DHT', 'plaintext', true],
+      ],
+    )
     const sender = await status(nodes[a].info.admin)
     assert.equal(sender.dht.reached.neighbour + sender.dht.reached.hello, 0, 'not reached as a neighbour')
     assert.ok(sender.dht.reached.dht + sender.dht.reached['peer-routing'] >= 1, JSON.stringify(sender.dht))
@@ -110,40 +117,52 @@ describe('node-to-node messaging as processes', function () {
     )
   })
 
-  it('[0.0.5] plaintext is delivered and acknowledged between every pair, once each', async () => {
-    const before = await Promise.all(nodes.map((n) => messages(n.info.admin)))
-    await Promise.all(
-      nodes.map(async (n, a) => {
-        for (let b = 0; b < 5; b++) {
-          if (a === b) continue
-          const out = await send(n.info.admin, ids[b], `from ${a} to ${b}`)
-          assert.equal(out.acked, true, `${a} -> ${b} acknowledged`)
-          assert.equal(out.plaintext, true)
-        }
-      }),
-    )
-    for (let b = 0; b < 5; b++) {
-      const got = (await messages(nodes[b].info.admin)).slice(before[b].length)
-      assert.deepEqual(
-        got.map((m) => m.text).sort(),
-        [0, 1, 2, 3, 4]
-          .filter((a) => a !== b)
-          .map((a) => `from ${a} to ${b}`)
-          .sort(),
+  for (const [row, plaintext, mode] of [
+    ['0.0.5', true, 'plaintext'],
+    ['0.0.7', false, 'sealed'],
+  ] as const) {
+    it(`[${row}] ${mode} messages are delivered and acknowledged between every pair, once each`, async () => {
+      const before = await Promise.all(nodes.map((n) => messages(n.info.admin)))
+      await Promise.all(
+        nodes.map(async (n, a) => {
+          for (let b = 0; b < 5; b++) {
+            if (a === b) continue
+            const out = await send(n.info.admin, ids[b], `${mode} from ${a} to ${b}`, 10_000, plaintext)
+            assert.equal(out.acked, true, `${a} -> ${b} acknowledged`)
+            assert.deepEqual([out.plaintext, out.mode], [plaintext, mode])
+          }
+        }),
       )
-      for (const m of got) assert.equal(m.from, ids[Number(m.text.split(' ')[1])])
-      const s = await status(nodes[b].info.admin)
-      assert.equal(s.messages.queued, 0)
-      assert.deepEqual(s.messages.rejected, {})
-    }
-  })
+      for (let b = 0; b < 5; b++) {
+        const got = (await messages(nodes[b].info.admin)).slice(before[b].length)
+        assert.deepEqual(
+          got.map((m) => m.text).sort(),
+          [0, 1, 2, 3, 4]
+            .filter((a) => a !== b)
+            .map((a) => `${mode} from ${a} to ${b}`)
+            .sort(),
+        )
+        for (const m of got) {
+          assert.equal(m.from, ids[Number(m.text.split(' ')[2])])
+          assert.deepEqual([m.plaintext, m.mode], [plaintext, mode])
+        }
+        const s = await status(nodes[b].info.admin)
+        assert.equal(s.messages.queued, 0)
+        assert.deepEqual(s.messages.rejected, {})
+        // Every link a node opened is a session stream: sealed end to end, whatever the mode.
+        for (const l of s.messages.links) assert.equal(l.encrypted, true, JSON.stringify(l))
+      }
+    })
+  }
 
-  it('[0.0.5] a message sent while the receiver is down arrives after it is back, also when the sender crashed in between', async () => {
+  it('[0.0.5] [0.0.7] a message sent while the receiver is down arrives after it is back, also when the sender crashed in between', async () => {
     const [a, b] = [0, 1]
     const received = (await messages(nodes[b].info.admin)).length
     await nodes[b].kill()
     const first = await send(nodes[a].info.admin, ids[b], 'while you were down (1)', 300)
-    const second = await send(nodes[a].info.admin, ids[b], 'while you were down (2)', 300)
+    // Sealed to the receiver's certified key while no session can exist.
+    const second = await send(nodes[a].info.admin, ids[b], 'while you were down (2)', 300, false)
+    assert.equal(second.mode, 'sealed')
     assert.deepEqual([first.acked, first.queued, second.acked], [false, true, false])
     assert.equal(BigInt(second.seq), BigInt(first.seq) + 1n)
     assert.equal((await status(nodes[a].info.admin)).messages.queued, 2)

@@ -54,7 +54,7 @@ describe('gateway/messaging envelope and PLAINTEXT_SIGNED', () => {
     const bob = await testNode(by)
     const sealer = plaintextSigned(alice.signer)
     const env = encodeEnvelope(fields())
-    const msg = await sealer.seal(env, { nodeId: bob.self.nodeId })
+    const msg = await sealer.seal(env, { nodeId: bob.self.nodeId }, 1n)
     assert.equal(msg.mode, Mode.PLAINTEXT_SIGNED)
     assert.deepEqual(msg.body, env)
     assert.ok(verifySignature('xlattice/msg/v1', env, msg.signature, alice.signer.publicKey))
