@@ -1,6 +1,7 @@
 import type { Signer } from '../../lib/crypto.js'
 import type { Logger } from '../../lib/log.js'
 import type { Request, Response } from './registry.pb.js'
+import type { ClusterTable } from './clusters.js'
 import type { NodeTable } from './state.js'
 
 export interface RegistryLimits {
@@ -13,6 +14,7 @@ export interface RegistryLimits {
 /** What a request handler may use: narrow on purpose, so handlers are testable alone. */
 export interface HandlerComponents {
   table: NodeTable
+  clusters: ClusterTable
   signer: Signer
   limits: RegistryLimits
   log: Logger

@@ -1,6 +1,6 @@
 /**
  * The XLattice server process (`xlattice registry`): its identity, libp2p host, LevelDB store
- * and the node registry protocol. Later issues add cluster registries, referrals and updates.
+ * and the registry protocol: nodes (NodeIDs, neighbours) and clusters (IDs, names, members).
  */
 import { join } from 'node:path'
 import { Registry } from 'prom-client'
@@ -98,8 +98,43 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
 }
 
 export { RegistryServer } from './server.js'
-export { RegistryClient, RegistryRefusal } from './client.js'
+export {
+  RegistryClient,
+  RegistryRefusal,
+  type VerifiedCluster,
+  type ClusterLookup,
+} from './client.js'
+export {
+  clusterRegistrationBody,
+  clusterUpdateBody,
+  signClusterRegistration,
+  signClusterUpdate,
+  clusterSignatures,
+  clusterIdOf,
+  derivedClusterName,
+  clusterNameProblem,
+  sortMembers,
+  checkClusterQuorum,
+  verifyClusterBinding,
+  verifyClusterHistory,
+  issueClusterBinding,
+  ClusterBindingError,
+  MAX_CLUSTER_MEMBERS,
+  type ClusterApproval,
+  type ClusterRegistrationFields,
+  type ClusterUpdateFields,
+} from './cluster-binding.js'
+export { ClusterTable, type Cluster } from './clusters.js'
 export { verifyCertificate, verifyNeighbourList, issueCertificate, CertificateError } from './certificate.js'
 export { sealPeerRecord, openPeerRecord } from './peer-record.js'
 export * as wire from './registry.pb.js'
-export { REGISTRY_PROTOCOL, TAG_REGISTER, TAG_NODE_CERT, TAG_NEIGHBOURS, MAX_MESSAGE_BYTES } from './tags.js'
+export {
+  REGISTRY_PROTOCOL,
+  TAG_REGISTER,
+  TAG_NODE_CERT,
+  TAG_NEIGHBOURS,
+  TAG_CLUSTER,
+  TAG_CLUSTER_REGISTER,
+  TAG_CLUSTER_UPDATE,
+  MAX_MESSAGE_BYTES,
+} from './tags.js'

@@ -7,14 +7,20 @@ export enum RequestType {
   UNKNOWN = 'UNKNOWN',
   REGISTER_NODE = 'REGISTER_NODE',
   HEARTBEAT = 'HEARTBEAT',
-  GET_NEIGHBOURS = 'GET_NEIGHBOURS'
+  GET_NEIGHBOURS = 'GET_NEIGHBOURS',
+  REGISTER_CLUSTER = 'REGISTER_CLUSTER',
+  UPDATE_CLUSTER_MEMBERS = 'UPDATE_CLUSTER_MEMBERS',
+  GET_CLUSTER = 'GET_CLUSTER'
 }
 
 enum __RequestTypeValues {
   UNKNOWN = 0,
   REGISTER_NODE = 1,
   HEARTBEAT = 2,
-  GET_NEIGHBOURS = 3
+  GET_NEIGHBOURS = 3,
+  REGISTER_CLUSTER = 4,
+  UPDATE_CLUSTER_MEMBERS = 5,
+  GET_CLUSTER = 6
 }
 
 export namespace RequestType {
@@ -168,7 +174,13 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   NOT_REGISTERED = 'NOT_REGISTERED',
   INTERNAL = 'INTERNAL',
-  UNSUPPORTED = 'UNSUPPORTED'
+  UNSUPPORTED = 'UNSUPPORTED',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  INSUFFICIENT_SIGNATURES = 'INSUFFICIENT_SIGNATURES',
+  NOT_A_MEMBER = 'NOT_A_MEMBER',
+  KEY_MISMATCH = 'KEY_MISMATCH',
+  WRONG_VERSION = 'WRONG_VERSION'
 }
 
 enum __ErrorCodeValues {
@@ -181,7 +193,13 @@ enum __ErrorCodeValues {
   RATE_LIMITED = 6,
   NOT_REGISTERED = 7,
   INTERNAL = 8,
-  UNSUPPORTED = 9
+  UNSUPPORTED = 9,
+  NOT_FOUND = 10,
+  CONFLICT = 11,
+  INSUFFICIENT_SIGNATURES = 12,
+  NOT_A_MEMBER = 13,
+  KEY_MISMATCH = 14,
+  WRONG_VERSION = 15
 }
 
 export namespace ErrorCode {
@@ -1639,5 +1657,1666 @@ export namespace NeighbourList {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<NeighbourList>): Generator<NeighbourListForNodeIdFieldEvent | NeighbourListIssuedAtFieldEvent | NeighbourListNeighboursNodeIdFieldEvent | NeighbourListNeighboursSigPublicKeyFieldEvent | NeighbourListNeighboursCommsPublicKeyFieldEvent | NeighbourListNeighboursPeerRecordFieldEvent | NeighbourListNeighboursLastSeenFieldEvent> {
     return streamMessage(buf, NeighbourList.codec(), opts)
+  }
+}
+
+export interface ClusterMember {
+  nodeId: Uint8Array
+  sigPublicKey: Uint8Array
+}
+
+export namespace ClusterMember {
+  let _codec: Codec<ClusterMember>
+
+  export const codec = (): Codec<ClusterMember> => {
+    if (_codec == null) {
+      _codec = message<ClusterMember>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.nodeId != null && obj.nodeId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.nodeId)
+        }
+
+        if ((obj.sigPublicKey != null && obj.sigPublicKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.sigPublicKey)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          nodeId: uint8ArrayAlloc(0),
+          sigPublicKey: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.nodeId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.sigPublicKey = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.nodeId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sigPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClusterMemberNodeIdFieldEvent {
+    field: '$.nodeId'
+    value: Uint8Array
+  }
+
+  export interface ClusterMemberSigPublicKeyFieldEvent {
+    field: '$.sigPublicKey'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<ClusterMember>): Uint8Array {
+    return encodeMessage(obj, ClusterMember.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterMember>): ClusterMember {
+    return decodeMessage(buf, ClusterMember.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterMember>): Generator<ClusterMemberNodeIdFieldEvent | ClusterMemberSigPublicKeyFieldEvent> {
+    return streamMessage(buf, ClusterMember.codec(), opts)
+  }
+}
+
+export interface ClusterSignature {
+  index: number
+  signature: Uint8Array
+}
+
+export namespace ClusterSignature {
+  let _codec: Codec<ClusterSignature>
+
+  export const codec = (): Codec<ClusterSignature> => {
+    if (_codec == null) {
+      _codec = message<ClusterSignature>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.index != null && obj.index !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.index)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          index: 0,
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.index = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.index`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClusterSignatureIndexFieldEvent {
+    field: '$.index'
+    value: number
+  }
+
+  export interface ClusterSignatureSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<ClusterSignature>): Uint8Array {
+    return encodeMessage(obj, ClusterSignature.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterSignature>): ClusterSignature {
+    return decodeMessage(buf, ClusterSignature.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterSignature>): Generator<ClusterSignatureIndexFieldEvent | ClusterSignatureSignatureFieldEvent> {
+    return streamMessage(buf, ClusterSignature.codec(), opts)
+  }
+}
+
+export interface SignedClusterRequest {
+  body: Uint8Array
+  signatures: ClusterSignature[]
+}
+
+export namespace SignedClusterRequest {
+  let _codec: Codec<SignedClusterRequest>
+
+  export const codec = (): Codec<SignedClusterRequest> => {
+    if (_codec == null) {
+      _codec = message<SignedClusterRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.body)
+        }
+
+        if (obj.signatures != null && obj.signatures.length > 0) {
+          for (const value of obj.signatures) {
+            w.uint32(18)
+            ClusterSignature.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          body: uint8ArrayAlloc(0),
+          signatures: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.body = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.signatures != null && obj.signatures.length === opts.limits.signatures) {
+                throw new MaxLengthError('Decode error - repeated field "signatures" had too many elements')
+              }
+
+              obj.signatures.push(ClusterSignature.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.signatures$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          signatures: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.signatures != null && obj.signatures === opts.limits.signatures) {
+                throw new MaxLengthError('Streaming decode error - repeated field "signatures" had too many elements')
+              }
+
+              for (const evt of ClusterSignature.codec().stream(reader, reader.uint32(), `${prefix}.signatures[]`, {
+                limits: opts.limits?.signatures$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.signatures
+                }
+              }
+
+              obj.signatures++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedClusterRequestBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array
+  }
+
+  export interface SignedClusterRequestSignaturesIndexFieldEvent {
+    field: '$.signatures[].index'
+    value: number
+    index: number
+  }
+
+  export interface SignedClusterRequestSignaturesSignatureFieldEvent {
+    field: '$.signatures[].signature'
+    value: Uint8Array
+    index: number
+  }
+
+  export function encode (obj: Partial<SignedClusterRequest>): Uint8Array {
+    return encodeMessage(obj, SignedClusterRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedClusterRequest>): SignedClusterRequest {
+    return decodeMessage(buf, SignedClusterRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedClusterRequest>): Generator<SignedClusterRequestBodyFieldEvent | SignedClusterRequestSignaturesIndexFieldEvent | SignedClusterRequestSignaturesSignatureFieldEvent> {
+    return streamMessage(buf, SignedClusterRequest.codec(), opts)
+  }
+}
+
+export interface RegisterCluster {
+  name: string
+  members: ClusterMember[]
+  timestamp: bigint
+  nonce: Uint8Array
+}
+
+export namespace RegisterCluster {
+  let _codec: Codec<RegisterCluster>
+
+  export const codec = (): Codec<RegisterCluster> => {
+    if (_codec == null) {
+      _codec = message<RegisterCluster>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(10)
+          w.string(obj.name)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(18)
+            ClusterMember.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.timestamp)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.nonce)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          name: '',
+          members: [],
+          timestamp: 0n,
+          nonce: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.name = reader.string()
+              break
+            }
+            case 2: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(ClusterMember.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members$
+              }))
+              break
+            }
+            case 3: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            case 4: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              for (const evt of ClusterMember.codec().stream(reader, reader.uint32(), `${prefix}.members[]`, {
+                limits: opts.limits?.members$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.members
+                }
+              }
+
+              obj.members++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RegisterClusterNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface RegisterClusterMembersNodeIdFieldEvent {
+    field: '$.members[].nodeId'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface RegisterClusterMembersSigPublicKeyFieldEvent {
+    field: '$.members[].sigPublicKey'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface RegisterClusterTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export interface RegisterClusterNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<RegisterCluster>): Uint8Array {
+    return encodeMessage(obj, RegisterCluster.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterCluster>): RegisterCluster {
+    return decodeMessage(buf, RegisterCluster.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterCluster>): Generator<RegisterClusterNameFieldEvent | RegisterClusterMembersNodeIdFieldEvent | RegisterClusterMembersSigPublicKeyFieldEvent | RegisterClusterTimestampFieldEvent | RegisterClusterNonceFieldEvent> {
+    return streamMessage(buf, RegisterCluster.codec(), opts)
+  }
+}
+
+export interface UpdateClusterMembers {
+  clusterId: Uint8Array
+  previousVersion: bigint
+  members: ClusterMember[]
+  timestamp: bigint
+  nonce: Uint8Array
+}
+
+export namespace UpdateClusterMembers {
+  let _codec: Codec<UpdateClusterMembers>
+
+  export const codec = (): Codec<UpdateClusterMembers> => {
+    if (_codec == null) {
+      _codec = message<UpdateClusterMembers>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.previousVersion != null && obj.previousVersion !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.previousVersion)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(26)
+            ClusterMember.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.timestamp != null && obj.timestamp !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.timestamp)
+        }
+
+        if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.nonce)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clusterId: uint8ArrayAlloc(0),
+          previousVersion: 0n,
+          members: [],
+          timestamp: 0n,
+          nonce: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.previousVersion = reader.uint64()
+              break
+            }
+            case 3: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(ClusterMember.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members$
+              }))
+              break
+            }
+            case 4: {
+              obj.timestamp = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.nonce = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          members: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.previousVersion`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              for (const evt of ClusterMember.codec().stream(reader, reader.uint32(), `${prefix}.members[]`, {
+                limits: opts.limits?.members$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.members
+                }
+              }
+
+              obj.members++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.timestamp`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.nonce`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface UpdateClusterMembersClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface UpdateClusterMembersPreviousVersionFieldEvent {
+    field: '$.previousVersion'
+    value: bigint
+  }
+
+  export interface UpdateClusterMembersMembersNodeIdFieldEvent {
+    field: '$.members[].nodeId'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface UpdateClusterMembersMembersSigPublicKeyFieldEvent {
+    field: '$.members[].sigPublicKey'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface UpdateClusterMembersTimestampFieldEvent {
+    field: '$.timestamp'
+    value: bigint
+  }
+
+  export interface UpdateClusterMembersNonceFieldEvent {
+    field: '$.nonce'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<UpdateClusterMembers>): Uint8Array {
+    return encodeMessage(obj, UpdateClusterMembers.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<UpdateClusterMembers>): UpdateClusterMembers {
+    return decodeMessage(buf, UpdateClusterMembers.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<UpdateClusterMembers>): Generator<UpdateClusterMembersClusterIdFieldEvent | UpdateClusterMembersPreviousVersionFieldEvent | UpdateClusterMembersMembersNodeIdFieldEvent | UpdateClusterMembersMembersSigPublicKeyFieldEvent | UpdateClusterMembersTimestampFieldEvent | UpdateClusterMembersNonceFieldEvent> {
+    return streamMessage(buf, UpdateClusterMembers.codec(), opts)
+  }
+}
+
+export interface ClusterBinding {
+  clusterId: Uint8Array
+  name: string
+  genesis: ClusterMember[]
+  registeredAt: bigint
+  version: bigint
+  members: ClusterMember[]
+  updatedAt: bigint
+  issuer: Uint8Array
+}
+
+export namespace ClusterBinding {
+  let _codec: Codec<ClusterBinding>
+
+  export const codec = (): Codec<ClusterBinding> => {
+    if (_codec == null) {
+      _codec = message<ClusterBinding>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if (obj.genesis != null && obj.genesis.length > 0) {
+          for (const value of obj.genesis) {
+            w.uint32(26)
+            ClusterMember.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.registeredAt != null && obj.registeredAt !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.registeredAt)
+        }
+
+        if ((obj.version != null && obj.version !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.version)
+        }
+
+        if (obj.members != null && obj.members.length > 0) {
+          for (const value of obj.members) {
+            w.uint32(50)
+            ClusterMember.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.updatedAt != null && obj.updatedAt !== 0n)) {
+          w.uint32(56)
+          w.uint64(obj.updatedAt)
+        }
+
+        if ((obj.issuer != null && obj.issuer.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.issuer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clusterId: uint8ArrayAlloc(0),
+          name: '',
+          genesis: [],
+          registeredAt: 0n,
+          version: 0n,
+          members: [],
+          updatedAt: 0n,
+          issuer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              if (opts.limits?.genesis != null && obj.genesis.length === opts.limits.genesis) {
+                throw new MaxLengthError('Decode error - repeated field "genesis" had too many elements')
+              }
+
+              obj.genesis.push(ClusterMember.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.genesis$
+              }))
+              break
+            }
+            case 4: {
+              obj.registeredAt = reader.uint64()
+              break
+            }
+            case 5: {
+              obj.version = reader.uint64()
+              break
+            }
+            case 6: {
+              if (opts.limits?.members != null && obj.members.length === opts.limits.members) {
+                throw new MaxLengthError('Decode error - repeated field "members" had too many elements')
+              }
+
+              obj.members.push(ClusterMember.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.members$
+              }))
+              break
+            }
+            case 7: {
+              obj.updatedAt = reader.uint64()
+              break
+            }
+            case 8: {
+              obj.issuer = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          genesis: 0,
+          members: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.genesis != null && obj.genesis === opts.limits.genesis) {
+                throw new MaxLengthError('Streaming decode error - repeated field "genesis" had too many elements')
+              }
+
+              for (const evt of ClusterMember.codec().stream(reader, reader.uint32(), `${prefix}.genesis[]`, {
+                limits: opts.limits?.genesis$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.genesis
+                }
+              }
+
+              obj.genesis++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.registeredAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              if (opts.limits?.members != null && obj.members === opts.limits.members) {
+                throw new MaxLengthError('Streaming decode error - repeated field "members" had too many elements')
+              }
+
+              for (const evt of ClusterMember.codec().stream(reader, reader.uint32(), `${prefix}.members[]`, {
+                limits: opts.limits?.members$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.members
+                }
+              }
+
+              obj.members++
+
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.updatedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.issuer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClusterBindingClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface ClusterBindingNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface ClusterBindingGenesisNodeIdFieldEvent {
+    field: '$.genesis[].nodeId'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterBindingGenesisSigPublicKeyFieldEvent {
+    field: '$.genesis[].sigPublicKey'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterBindingRegisteredAtFieldEvent {
+    field: '$.registeredAt'
+    value: bigint
+  }
+
+  export interface ClusterBindingVersionFieldEvent {
+    field: '$.version'
+    value: bigint
+  }
+
+  export interface ClusterBindingMembersNodeIdFieldEvent {
+    field: '$.members[].nodeId'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterBindingMembersSigPublicKeyFieldEvent {
+    field: '$.members[].sigPublicKey'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterBindingUpdatedAtFieldEvent {
+    field: '$.updatedAt'
+    value: bigint
+  }
+
+  export interface ClusterBindingIssuerFieldEvent {
+    field: '$.issuer'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<ClusterBinding>): Uint8Array {
+    return encodeMessage(obj, ClusterBinding.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterBinding>): ClusterBinding {
+    return decodeMessage(buf, ClusterBinding.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterBinding>): Generator<ClusterBindingClusterIdFieldEvent | ClusterBindingNameFieldEvent | ClusterBindingGenesisNodeIdFieldEvent | ClusterBindingGenesisSigPublicKeyFieldEvent | ClusterBindingRegisteredAtFieldEvent | ClusterBindingVersionFieldEvent | ClusterBindingMembersNodeIdFieldEvent | ClusterBindingMembersSigPublicKeyFieldEvent | ClusterBindingUpdatedAtFieldEvent | ClusterBindingIssuerFieldEvent> {
+    return streamMessage(buf, ClusterBinding.codec(), opts)
+  }
+}
+
+export interface SignedClusterBinding {
+  binding: Uint8Array
+  signature: Uint8Array
+}
+
+export namespace SignedClusterBinding {
+  let _codec: Codec<SignedClusterBinding>
+
+  export const codec = (): Codec<SignedClusterBinding> => {
+    if (_codec == null) {
+      _codec = message<SignedClusterBinding>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.binding != null && obj.binding.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.binding)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          binding: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.binding = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.binding`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedClusterBindingBindingFieldEvent {
+    field: '$.binding'
+    value: Uint8Array
+  }
+
+  export interface SignedClusterBindingSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<SignedClusterBinding>): Uint8Array {
+    return encodeMessage(obj, SignedClusterBinding.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedClusterBinding>): SignedClusterBinding {
+    return decodeMessage(buf, SignedClusterBinding.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedClusterBinding>): Generator<SignedClusterBindingBindingFieldEvent | SignedClusterBindingSignatureFieldEvent> {
+    return streamMessage(buf, SignedClusterBinding.codec(), opts)
+  }
+}
+
+export interface GetCluster {
+  clusterId: Uint8Array
+  name: string
+  history: boolean
+  fromVersion: bigint
+}
+
+export namespace GetCluster {
+  let _codec: Codec<GetCluster>
+
+  export const codec = (): Codec<GetCluster> => {
+    if (_codec == null) {
+      _codec = message<GetCluster>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(18)
+          w.string(obj.name)
+        }
+
+        if ((obj.history != null && obj.history !== false)) {
+          w.uint32(24)
+          w.bool(obj.history)
+        }
+
+        if ((obj.fromVersion != null && obj.fromVersion !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.fromVersion)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clusterId: uint8ArrayAlloc(0),
+          name: '',
+          history: false,
+          fromVersion: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.name = reader.string()
+              break
+            }
+            case 3: {
+              obj.history = reader.bool()
+              break
+            }
+            case 4: {
+              obj.fromVersion = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.history`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.fromVersion`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GetClusterClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface GetClusterNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface GetClusterHistoryFieldEvent {
+    field: '$.history'
+    value: boolean
+  }
+
+  export interface GetClusterFromVersionFieldEvent {
+    field: '$.fromVersion'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<GetCluster>): Uint8Array {
+    return encodeMessage(obj, GetCluster.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetCluster>): GetCluster {
+    return decodeMessage(buf, GetCluster.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GetCluster>): Generator<GetClusterClusterIdFieldEvent | GetClusterNameFieldEvent | GetClusterHistoryFieldEvent | GetClusterFromVersionFieldEvent> {
+    return streamMessage(buf, GetCluster.codec(), opts)
+  }
+}
+
+export interface ClusterVersion {
+  binding?: SignedClusterBinding
+  request?: SignedClusterRequest
+}
+
+export namespace ClusterVersion {
+  let _codec: Codec<ClusterVersion>
+
+  export const codec = (): Codec<ClusterVersion> => {
+    if (_codec == null) {
+      _codec = message<ClusterVersion>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.binding != null) {
+          w.uint32(10)
+          SignedClusterBinding.codec().encode(obj.binding, w)
+        }
+
+        if (obj.request != null) {
+          w.uint32(18)
+          SignedClusterRequest.codec().encode(obj.request, w)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.binding = SignedClusterBinding.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.binding
+              })
+              break
+            }
+            case 2: {
+              obj.request = SignedClusterRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.request
+              })
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * SignedClusterBinding.codec().stream(reader, reader.uint32(), `${prefix}.binding`, {
+                limits: opts.limits?.binding
+              })
+
+              break
+            }
+            case 2: {
+              yield * SignedClusterRequest.codec().stream(reader, reader.uint32(), `${prefix}.request`, {
+                limits: opts.limits?.request
+              })
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClusterVersionBindingBindingFieldEvent {
+    field: '$.binding.binding'
+    value: Uint8Array
+  }
+
+  export interface ClusterVersionBindingSignatureFieldEvent {
+    field: '$.binding.signature'
+    value: Uint8Array
+  }
+
+  export interface ClusterVersionRequestBodyFieldEvent {
+    field: '$.request.body'
+    value: Uint8Array
+  }
+
+  export interface ClusterVersionRequestSignaturesIndexFieldEvent {
+    field: '$.request.signatures[].index'
+    value: number
+    index: number
+  }
+
+  export interface ClusterVersionRequestSignaturesSignatureFieldEvent {
+    field: '$.request.signatures[].signature'
+    value: Uint8Array
+    index: number
+  }
+
+  export function encode (obj: Partial<ClusterVersion>): Uint8Array {
+    return encodeMessage(obj, ClusterVersion.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterVersion>): ClusterVersion {
+    return decodeMessage(buf, ClusterVersion.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterVersion>): Generator<ClusterVersionBindingBindingFieldEvent | ClusterVersionBindingSignatureFieldEvent | ClusterVersionRequestBodyFieldEvent | ClusterVersionRequestSignaturesIndexFieldEvent | ClusterVersionRequestSignaturesSignatureFieldEvent> {
+    return streamMessage(buf, ClusterVersion.codec(), opts)
+  }
+}
+
+export interface ClusterInfo {
+  binding?: SignedClusterBinding
+  history: ClusterVersion[]
+  more: boolean
+}
+
+export namespace ClusterInfo {
+  let _codec: Codec<ClusterInfo>
+
+  export const codec = (): Codec<ClusterInfo> => {
+    if (_codec == null) {
+      _codec = message<ClusterInfo>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.binding != null) {
+          w.uint32(10)
+          SignedClusterBinding.codec().encode(obj.binding, w)
+        }
+
+        if (obj.history != null && obj.history.length > 0) {
+          for (const value of obj.history) {
+            w.uint32(18)
+            ClusterVersion.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(24)
+          w.bool(obj.more)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          history: [],
+          more: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.binding = SignedClusterBinding.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.binding
+              })
+              break
+            }
+            case 2: {
+              if (opts.limits?.history != null && obj.history.length === opts.limits.history) {
+                throw new MaxLengthError('Decode error - repeated field "history" had too many elements')
+              }
+
+              obj.history.push(ClusterVersion.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.history$
+              }))
+              break
+            }
+            case 3: {
+              obj.more = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          history: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield * SignedClusterBinding.codec().stream(reader, reader.uint32(), `${prefix}.binding`, {
+                limits: opts.limits?.binding
+              })
+
+              break
+            }
+            case 2: {
+              if (opts.limits?.history != null && obj.history === opts.limits.history) {
+                throw new MaxLengthError('Streaming decode error - repeated field "history" had too many elements')
+              }
+
+              for (const evt of ClusterVersion.codec().stream(reader, reader.uint32(), `${prefix}.history[]`, {
+                limits: opts.limits?.history$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.history
+                }
+              }
+
+              obj.history++
+
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClusterInfoBindingBindingFieldEvent {
+    field: '$.binding.binding'
+    value: Uint8Array
+  }
+
+  export interface ClusterInfoBindingSignatureFieldEvent {
+    field: '$.binding.signature'
+    value: Uint8Array
+  }
+
+  export interface ClusterInfoHistoryBindingBindingFieldEvent {
+    field: '$.history[].binding.binding'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterInfoHistoryBindingSignatureFieldEvent {
+    field: '$.history[].binding.signature'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterInfoHistoryRequestBodyFieldEvent {
+    field: '$.history[].request.body'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterInfoHistoryRequestSignaturesIndexFieldEvent {
+    field: '$.history[].request.signatures[].index'
+    value: number
+    index: number
+  }
+
+  export interface ClusterInfoHistoryRequestSignaturesSignatureFieldEvent {
+    field: '$.history[].request.signatures[].signature'
+    value: Uint8Array
+    index: number
+  }
+
+  export interface ClusterInfoMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<ClusterInfo>): Uint8Array {
+    return encodeMessage(obj, ClusterInfo.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterInfo>): ClusterInfo {
+    return decodeMessage(buf, ClusterInfo.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterInfo>): Generator<ClusterInfoBindingBindingFieldEvent | ClusterInfoBindingSignatureFieldEvent | ClusterInfoHistoryBindingBindingFieldEvent | ClusterInfoHistoryBindingSignatureFieldEvent | ClusterInfoHistoryRequestBodyFieldEvent | ClusterInfoHistoryRequestSignaturesIndexFieldEvent | ClusterInfoHistoryRequestSignaturesSignatureFieldEvent | ClusterInfoMoreFieldEvent> {
+    return streamMessage(buf, ClusterInfo.codec(), opts)
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The XLattice server's node registry on /xlattice/reg/1.0.0: the composition root of the
+ * The XLattice server's node and cluster registry on /xlattice/reg/1.0.0: the composition root of the
  * protocol (start registers the handler, stop removes it). Every frame gets a response; a bad
  * frame gets an error code with text and never stops the server.
  */
@@ -15,6 +15,7 @@ import type { HandlerComponents, RegistryLimits, RequestContext } from './compon
 import { RegistryError } from './errors.js'
 import { handlers } from './handlers/index.js'
 import { ErrorCode, Request, Response } from './registry.pb.js'
+import { ClusterTable } from './clusters.js'
 import { NodeTable } from './state.js'
 import { MAX_MESSAGE_BYTES, REGISTRY_PROTOCOL } from './tags.js'
 
@@ -39,6 +40,7 @@ export class RegistryServer {
   readonly #requests: Counter<'type' | 'result'>
   readonly #latency: Histogram<'type'>
   #table?: NodeTable
+  #clusters?: ClusterTable
   /** Built once at start: handlers get the same narrow view on every request. */
   #handlerComponents?: HandlerComponents
   #pruneTimer?: NodeJS.Timeout
@@ -77,6 +79,14 @@ export class RegistryServer {
         this.set(self.#table?.liveCount(opts.heartbeatTtlMs) ?? 0)
       },
     })
+    new Gauge({
+      name: 'xlattice_registry_clusters',
+      help: 'Registered clusters',
+      registers: [components.metrics],
+      collect() {
+        this.set(self.#clusters?.size ?? 0)
+      },
+    })
   }
 
   get table(): NodeTable {
@@ -84,10 +94,17 @@ export class RegistryServer {
     return this.#table
   }
 
+  get clusters(): ClusterTable {
+    if (this.#clusters === undefined) throw new Error('registry server not started')
+    return this.#clusters
+  }
+
   async start(): Promise<void> {
     this.#table = await NodeTable.open(this.#c.store, this.#opts.nonceRetentionMs, this.#now())
+    this.#clusters = await ClusterTable.open(this.#c.store, this.#opts.nonceRetentionMs, this.#now())
     this.#handlerComponents = {
       table: this.#table,
+      clusters: this.#clusters,
       signer: this.#c.signer,
       limits: this.#opts,
       log: this.#c.log,
@@ -97,9 +114,11 @@ export class RegistryServer {
       maxInboundStreams: 64,
     })
     this.#pruneTimer = setInterval(() => {
-      this.table.pruneNonces(this.#opts.nonceRetentionMs, this.#now()).catch((err) => {
-        this.#c.log.warn({ err: err.message }, 'nonce pruning failed')
-      })
+      for (const t of [this.table, this.clusters]) {
+        t.pruneNonces(this.#opts.nonceRetentionMs, this.#now()).catch((err) => {
+          this.#c.log.warn({ err: err.message }, 'nonce pruning failed')
+        })
+      }
     }, 60_000)
     this.#pruneTimer.unref()
   }
@@ -109,8 +128,12 @@ export class RegistryServer {
     await this.#c.host.unhandle(REGISTRY_PROTOCOL)
   }
 
-  status(): { nodes: number; liveNodes: number } {
-    return { nodes: this.table.size, liveNodes: this.table.liveCount(this.#opts.heartbeatTtlMs, this.#now()) }
+  status(): { nodes: number; liveNodes: number; clusters: number } {
+    return {
+      nodes: this.table.size,
+      liveNodes: this.table.liveCount(this.#opts.heartbeatTtlMs, this.#now()),
+      clusters: this.clusters.size,
+    }
   }
 
   #now(): number {

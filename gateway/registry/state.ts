@@ -5,6 +5,7 @@
  */
 import { compareBytes, toB64u, toHex, xorBytes } from '../../lib/encoding.js'
 import { type BatchOp, GroupCommit, type Store } from '../../lib/store/index.js'
+import { NonceBook } from './nonces.js'
 import { NodeCertificate, SignedCertificate } from './registry.pb.js'
 
 export interface Binding {
@@ -21,8 +22,6 @@ export interface Binding {
 }
 
 const ID_PREFIX = 'id!'
-const NONCE_PREFIX = 'nonce!'
-const pad = (n: number) => n.toString(16).padStart(12, '0')
 
 export class NodeTable {
   // Bindings (`id!<nodeId hex>`) and nonces (`nonce!<time>!<nonce hex>`) share one key space
@@ -30,11 +29,12 @@ export class NodeTable {
   readonly #db: Store
   readonly #byKey = new Map<string, Binding>()
   readonly #byId = new Map<string, Binding>()
-  readonly #recentNonces = new Map<string, number>()
+  readonly #nonces: NonceBook
   readonly #commit: GroupCommit
 
   private constructor(store: Store) {
     this.#db = store.sublevel('nodes')
+    this.#nonces = new NonceBook(this.#db)
     this.#commit = new GroupCommit(this.#db)
   }
 
@@ -55,14 +55,7 @@ export class NodeTable {
         durable: Promise.resolve(),
       })
     }
-    const stale: BatchOp[] = []
-    for await (const [key] of table.#db.entries({ gte: NONCE_PREFIX, lt: `${NONCE_PREFIX}~` })) {
-      const [ts, nonce] = key.slice(NONCE_PREFIX.length).split('!')
-      const at = Number.parseInt(ts, 16)
-      if (now - at > nonceRetentionMs) stale.push({ type: 'del', key })
-      else table.#recentNonces.set(nonce, at)
-    }
-    if (stale.length > 0) await table.#db.batch(stale)
+    await table.#nonces.load(nonceRetentionMs, now)
     return table
   }
 
@@ -92,10 +85,7 @@ export class NodeTable {
    * the store op that persists it; false if it was already seen.
    */
   claimNonce(nonce: Uint8Array, at: number): BatchOp | false {
-    const hex = toHex(nonce)
-    if (this.#recentNonces.has(hex)) return false
-    this.#recentNonces.set(hex, at)
-    return { type: 'put', key: `${NONCE_PREFIX}${pad(at)}!${hex}`, value: new Uint8Array() }
+    return this.#nonces.claim(nonce, at)
   }
 
   persistNonce(op: BatchOp): Promise<void> {
@@ -132,21 +122,8 @@ export class NodeTable {
   }
 
   /** Forgets nonces older than the retention: they would fail the timestamp check anyway. */
-  async pruneNonces(retentionMs: number, now = Date.now()): Promise<number> {
-    const cutoff = now - retentionMs
-    let pruned = 0
-    for (const [nonce, at] of this.#recentNonces) {
-      if (at < cutoff) {
-        this.#recentNonces.delete(nonce)
-        pruned++
-      }
-    }
-    const ops: BatchOp[] = []
-    for await (const [key] of this.#db.entries({ gte: NONCE_PREFIX, lt: `${NONCE_PREFIX}${pad(cutoff)}` })) {
-      ops.push({ type: 'del', key })
-    }
-    if (ops.length > 0) await this.#db.batch(ops)
-    return pruned
+  pruneNonces(retentionMs: number, now = Date.now()): Promise<number> {
+    return this.#nonces.prune(retentionMs, now)
   }
 
   liveCount(ttlMs: number, now = Date.now()): number {

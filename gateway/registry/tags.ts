@@ -5,3 +5,10 @@ export const TAG_NEIGHBOURS = 'xlattice/neighbours/v1'
 
 export const REGISTRY_PROTOCOL = '/xlattice/reg/1.0.0'
 export const MAX_MESSAGE_BYTES = 64 * 1024
+
+/** Cluster registry (seed rows 0.1.7, 0.1.8). */
+export const TAG_CLUSTER_REGISTER = 'xlattice/cluster/register/v1'
+export const TAG_CLUSTER_UPDATE = 'xlattice/cluster/update/v1'
+export const TAG_CLUSTER = 'xlattice/cluster/v1'
+/** Not a signature domain: the prefix of the hash that makes a cluster ID. */
+export const TAG_CLUSTER_ID = 'xlattice/cluster/id/v1'
