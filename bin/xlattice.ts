@@ -5,6 +5,7 @@
 import '../lib/polyfill.js'
 import { Command } from 'commander'
 import { packageVersion } from './common.js'
+import { register as cluster } from './commands/cluster.js'
 import { register as demo } from './commands/demo.js'
 import { register as id } from './commands/id.js'
 import { register as ping } from './commands/ping.js'
@@ -22,6 +23,7 @@ const program = new Command()
   .version(packageVersion())
   .showHelpAfterError()
 
-for (const add of [registry, start, id, status, ping, send, demo, release, update, validator]) add(program)
+for (const add of [registry, start, id, status, cluster, ping, send, demo, release, update, validator])
+  add(program)
 
 await program.parseAsync(process.argv)

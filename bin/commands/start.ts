@@ -41,6 +41,12 @@ export function register(program: Command): void {
           reconnectMaxSec: config.node.reconnectMaxSec,
           idleConnectionSec: config.node.idleConnectionSec,
           messaging: config.messaging,
+          cluster: {
+            size: config.cluster.size,
+            intervalMs: config.cluster.formationIntervalSec * 1000,
+            lockMs: config.cluster.lockSec * 1000,
+            pinned: config.cluster.members.length > 0 ? config.cluster.members : undefined,
+          },
           update: { ...config.update, keys: config.update.keys.map(parsePublicKey) },
         })
         const admin = await startAdmin({

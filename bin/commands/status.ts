@@ -28,6 +28,10 @@ function printHuman(s: any): void {
   out(
     `  registry ${s.registry?.address} ${s.registry?.registered ? 'registered' : 'not registered'}${s.registry?.lastError ? ` (last error: ${s.registry.lastError})` : ''}`,
   )
+  if (s.cluster !== undefined)
+    out(
+      `  cluster ${s.cluster.clusterId === null ? `none yet (${s.cluster.state})` : `${s.cluster.name} (${s.cluster.members.length} members)`}`,
+    )
   out(`  neighbours (${s.neighbours?.length ?? 0}):`)
   for (const n of s.neighbours ?? []) {
     out(

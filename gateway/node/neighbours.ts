@@ -217,6 +217,13 @@ export class Neighbours {
     return [...this.#entries.values()].filter((n) => n.alive).length
   }
 
+  /** The neighbours answering pings now, with their certified keys. */
+  live(): { nodeId: string; peerId: string; sigPublicKey: Uint8Array }[] {
+    return [...this.#entries.values()]
+      .filter((n) => n.alive)
+      .map((n) => ({ nodeId: n.nodeId, peerId: n.peerId, sigPublicKey: n.sigPublicKey }))
+  }
+
   status(): NeighbourStatus[] {
     return [...this.#entries.values()].map((n) => ({
       nodeId: n.nodeId,

@@ -12,6 +12,7 @@ import { toB64u, toHex } from '../../lib/encoding.js'
 import { identitySigner, libp2pPrivateKey, loadOrCreateIdentity, type Identity } from '../../lib/identity.js'
 import { logger, type Logger } from '../../lib/log.js'
 import { LevelStore, type Store } from '../../lib/store/index.js'
+import { ClusterFormation, type FormationSettings } from '../cluster/formation-service.js'
 import type { SelfIdentity } from '../messaging/hello.js'
 import type { Messaging } from '../messaging/service.js'
 import { createHost, type Host } from '../p2p/host.js'
@@ -44,6 +45,8 @@ export interface NodeOptions extends ServiceSettings {
   heartbeatSec: number
   neighbourRefreshSec: number
   registerRetryMaxSec: number
+  /** Cluster formation (seed row 0.1.0); absent: clusters of 4, formed automatically. */
+  cluster?: FormationSettings
   /** Signed software updates (seed row 0.0.0); no trusted keys means updates are off. */
   update?: { keys: Uint8Array[]; intervalHours: number; autoInstall: boolean; installDir?: string }
 }
@@ -72,6 +75,7 @@ export class XLatticeNode {
   readonly neighbours: Neighbours
   readonly directory: Directory
   readonly messaging: Messaging
+  readonly cluster: ClusterFormation
   readonly #opts: NodeOptions
   readonly #log: Logger
   readonly #registry: RegistryClient
@@ -110,6 +114,18 @@ export class XLatticeNode {
     this.directory = services.directory
     this.messaging = services.messaging
     this.#trimmer = services.trimmer
+    this.cluster = new ClusterFormation(
+      {
+        host,
+        nodeId: () => this.nodeId ?? undefined,
+        signer: identitySigner(identity),
+        registry: this.#registry,
+        neighbours: () => this.neighbours.live(),
+        dataDir: opts.dataDir,
+        log: logger('gateway:cluster'),
+      },
+      opts.cluster ?? { size: 4, intervalMs: 2000, lockMs: 20_000 },
+    )
     nodeMetrics(this.metrics, services)
   }
 
@@ -132,6 +148,7 @@ export class XLatticeNode {
     try {
       await node.#loadSavedCertificate()
       await node.messaging.start()
+      await node.cluster.start()
     } catch (err) {
       await host.stop()
       await store.close()
@@ -288,6 +305,7 @@ export class XLatticeNode {
       update: this.#updates?.status() ?? null,
       neighbours: this.neighbours.status(),
       messages: this.messaging.status(),
+      cluster: this.cluster.status(),
       dht: {
         mode: dht?.getMode() ?? 'off',
         routingTable: dht?.routingTable?.size ?? 0,
@@ -303,6 +321,7 @@ export class XLatticeNode {
     this.neighbours.stop()
     this.#trimmer.stop()
     this.#updates?.stop()
+    await this.cluster.stop()
     await this.messaging.stop()
     await this.#registry.close().catch(() => {})
     await this.host.stop()

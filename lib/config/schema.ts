@@ -145,6 +145,32 @@ const messaging = z
   })
   .meta({ description: 'Node-to-node messaging on /xlattice/msg/1.0.0 (node only).' })
 
+const nodeIdHex = () => z.string().regex(/^[0-9a-f]{64}$/, { error: 'a NodeID: 64 lowercase hex characters' })
+
+const cluster = z
+  .strictObject({
+    size: int(1, 64).default(4).meta({
+      description:
+        'Members per authentication cluster (n = 3f + 1 tolerates f faulty members; 1 is for development).',
+    }),
+    formationIntervalSec: int(1, 3600).default(2).meta({
+      description:
+        'How often a node without a cluster asks its neighbours and proposes one when it is its turn.',
+    }),
+    lockSec: int(1, 3600).default(20).meta({
+      description:
+        'How long a node stays committed to a cluster proposal it accepted before it is free again (a proposer that died).',
+    }),
+    members: z.array(nodeIdHex(), { error: 'a list of NodeIDs' }).default([]).meta({
+      description:
+        'Pinned members (NodeIDs, this node included): form exactly this cluster instead of choosing from neighbours. Empty: automatic.',
+      example: 'members = ["<64 hex>", "<64 hex>", "<64 hex>", "<64 hex>"]',
+    }),
+  })
+  .meta({
+    description: 'Cluster formation on /xlattice/cluster/1.0.0 (node only). See docs/protocols/cluster.md.',
+  })
+
 const rateLimit = z
   .strictObject({
     requestsPerSec: positiveNumber(1_000_000)
@@ -281,6 +307,7 @@ export const configSchema = z.strictObject({
   log: log.prefault({}),
   node: node.prefault({}),
   messaging: messaging.prefault({}),
+  cluster: cluster.prefault({}),
   consensus: consensus.prefault({}),
   update: update.prefault({}),
   registry: registry.prefault({}),
@@ -299,6 +326,7 @@ export const SECTION_ROLES: Record<Section, readonly Role[]> = {
   log: ROLES,
   node: ['node'],
   messaging: ['node'],
+  cluster: ['node'],
   consensus: ['node'],
   update: ['node'],
   registry: ['registry'],

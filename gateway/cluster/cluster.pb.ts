@@ -1,0 +1,372 @@
+import { decodeMessage, encodeMessage, enumeration, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export enum FormKind {
+  FORM_UNKNOWN = 'FORM_UNKNOWN',
+  STATUS = 'STATUS',
+  PROPOSE = 'PROPOSE',
+  FORMED = 'FORMED',
+  WITHDRAW = 'WITHDRAW'
+}
+
+enum __FormKindValues {
+  FORM_UNKNOWN = 0,
+  STATUS = 1,
+  PROPOSE = 2,
+  FORMED = 3,
+  WITHDRAW = 4
+}
+
+export namespace FormKind {
+  export const codec = (): Codec<FormKind> => {
+    return enumeration<FormKind>(__FormKindValues)
+  }
+}
+
+export interface FormRequest {
+  kind: FormKind
+  body: Uint8Array
+}
+
+export namespace FormRequest {
+  let _codec: Codec<FormRequest>
+
+  export const codec = (): Codec<FormRequest> => {
+    if (_codec == null) {
+      _codec = message<FormRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __FormKindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          FormKind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.body != null && obj.body.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.body)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: FormKind.FORM_UNKNOWN,
+          body: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = FormKind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.body = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: FormKind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.body`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FormRequestKindFieldEvent {
+    field: '$.kind'
+    value: FormKind
+  }
+
+  export interface FormRequestBodyFieldEvent {
+    field: '$.body'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<FormRequest>): Uint8Array {
+    return encodeMessage(obj, FormRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormRequest>): FormRequest {
+    return decodeMessage(buf, FormRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormRequest>): Generator<FormRequestKindFieldEvent | FormRequestBodyFieldEvent> {
+    return streamMessage(buf, FormRequest.codec(), opts)
+  }
+}
+
+export enum FormError {
+  FORM_OK = 'FORM_OK',
+  FORM_BAD_REQUEST = 'FORM_BAD_REQUEST',
+  IN_A_CLUSTER = 'IN_A_CLUSTER',
+  NOT_A_MEMBER = 'NOT_A_MEMBER',
+  MALFORMED = 'MALFORMED',
+  HOLDING_BETTER = 'HOLDING_BETTER',
+  NOT_READY = 'NOT_READY',
+  BAD_BINDING = 'BAD_BINDING',
+  NOT_PROPOSER = 'NOT_PROPOSER'
+}
+
+enum __FormErrorValues {
+  FORM_OK = 0,
+  FORM_BAD_REQUEST = 1,
+  IN_A_CLUSTER = 2,
+  NOT_A_MEMBER = 3,
+  MALFORMED = 4,
+  HOLDING_BETTER = 5,
+  NOT_READY = 6,
+  BAD_BINDING = 7,
+  NOT_PROPOSER = 8
+}
+
+export namespace FormError {
+  export const codec = (): Codec<FormError> => {
+    return enumeration<FormError>(__FormErrorValues)
+  }
+}
+
+export interface FormResponse {
+  error: FormError
+  text: string
+  free: boolean
+  clusterId: Uint8Array
+  signature: Uint8Array
+  holdingProposer: Uint8Array
+}
+
+export namespace FormResponse {
+  let _codec: Codec<FormResponse>
+
+  export const codec = (): Codec<FormResponse> => {
+    if (_codec == null) {
+      _codec = message<FormResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.error != null && __FormErrorValues[obj.error] !== 0) {
+          w.uint32(8)
+          FormError.codec().encode(obj.error, w)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(18)
+          w.string(obj.text)
+        }
+
+        if ((obj.free != null && obj.free !== false)) {
+          w.uint32(24)
+          w.bool(obj.free)
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.signature)
+        }
+
+        if ((obj.holdingProposer != null && obj.holdingProposer.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.holdingProposer)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          error: FormError.FORM_OK,
+          text: '',
+          free: false,
+          clusterId: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0),
+          holdingProposer: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.error = FormError.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.text = reader.string()
+              break
+            }
+            case 3: {
+              obj.free = reader.bool()
+              break
+            }
+            case 4: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.signature = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.holdingProposer = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.error`,
+                value: FormError.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.free`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.holdingProposer`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FormResponseErrorFieldEvent {
+    field: '$.error'
+    value: FormError
+  }
+
+  export interface FormResponseTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface FormResponseFreeFieldEvent {
+    field: '$.free'
+    value: boolean
+  }
+
+  export interface FormResponseClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface FormResponseSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array
+  }
+
+  export interface FormResponseHoldingProposerFieldEvent {
+    field: '$.holdingProposer'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<FormResponse>): Uint8Array {
+    return encodeMessage(obj, FormResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormResponse>): FormResponse {
+    return decodeMessage(buf, FormResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormResponse>): Generator<FormResponseErrorFieldEvent | FormResponseTextFieldEvent | FormResponseFreeFieldEvent | FormResponseClusterIdFieldEvent | FormResponseSignatureFieldEvent | FormResponseHoldingProposerFieldEvent> {
+    return streamMessage(buf, FormResponse.codec(), opts)
+  }
+}

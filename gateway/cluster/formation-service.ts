@@ -1,0 +1,473 @@
+/**
+ * Cluster formation on the network (seed rows 0.1.0, 0.1.7): the rules of formation.ts run by
+ * a node over `/xlattice/cluster/1.0.0`. While the node has no cluster it asks its live
+ * neighbours whether they have one; when the rules make it a proposer it sends the cluster
+ * registration (RegisterCluster) to the members it picked, each accepts by signing those
+ * bytes, and with every signature it registers the cluster with the XLattice server and hands
+ * the server-signed binding to the members. A proposal that fails (a decline, a member that
+ * does not answer) is withdrawn and tried again later, without the members that did not
+ * answer. A member whose lock lapses without hearing back asks the server whether the
+ * cluster it accepted was registered (its ID follows from the proposal), so a lost FORMED
+ * message cannot leave it outside its own cluster.
+ *
+ * The binding is kept in `<data>/cluster.json`: a restarted node is still a member.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Connection, Stream } from '@libp2p/interface'
+import { publicKeyFromRaw } from '@libp2p/crypto/keys'
+import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { randomBytes, type Signer, sha256, verifySignature } from '../../lib/crypto.js'
+import { equalBytes, fromB64u, fromHex, toB64u, toHex } from '../../lib/encoding.js'
+import type { Logger } from '../../lib/log.js'
+import { RpcStream, serveStream } from '../p2p/rpc.js'
+import {
+  ClusterBindingError,
+  type ClusterApproval,
+  clusterIdOf,
+  clusterRegistrationBody,
+  signClusterRegistration,
+  verifyClusterBinding,
+} from '../registry/cluster-binding.js'
+import type { RegistryClient, VerifiedCluster } from '../registry/client.js'
+import {
+  type ClusterBinding,
+  type ClusterMember,
+  RegisterCluster,
+  SignedClusterBinding,
+} from '../registry/registry.pb.js'
+import { TAG_CLUSTER_REGISTER } from '../registry/tags.js'
+import { FormError, FormKind, FormRequest, FormResponse } from './cluster.pb.js'
+import { Formation, type Proposal } from './formation.js'
+
+export const CLUSTER_PROTOCOL = '/xlattice/cluster/1.0.0'
+const MAX_FRAME_BYTES = 16 * 1024
+const RPC_TIMEOUT_MS = 5_000
+const BINDING_FILE = 'cluster.json'
+
+/** A live neighbour as formation needs it. */
+export interface FormationPeer {
+  nodeId: string
+  peerId: string
+  sigPublicKey: Uint8Array
+}
+
+export interface FormationComponents {
+  host: {
+    handle(protocol: string, handler: (s: Stream, c: Connection) => void, opts?: object): Promise<void>
+    unhandle(protocol: string): Promise<void>
+    dialProtocol(peer: ReturnType<typeof peerIdFromString>, protocol: string, opts?: object): Promise<Stream>
+  }
+  /** This node's NodeID once registered. */
+  nodeId(): string | undefined
+  signer: Signer
+  registry: Pick<RegistryClient, 'registerCluster' | 'getCluster' | 'registryKey'>
+  /** The node's live neighbours (the keep-alive table). */
+  neighbours(): FormationPeer[]
+  dataDir: string
+  log: Logger
+}
+
+export interface FormationSettings {
+  /** Members per cluster (n = 3f + 1; 1 for development). */
+  size: number
+  /** How often a node without a cluster looks for one. */
+  intervalMs: number
+  /** How long an accepted proposal holds a member. */
+  lockMs: number
+  /** Pinned members (NodeIDs): form exactly this cluster instead of choosing from neighbours. */
+  pinned?: string[]
+}
+
+export type FormationState = 'waiting' | 'proposing' | 'member'
+
+function memberIds(reg: RegisterCluster): string[] {
+  return reg.members.map((m) => toHex(m.nodeId)).sort()
+}
+
+function proposalOf(body: Uint8Array, reg: RegisterCluster): Proposal {
+  const members = memberIds(reg)
+  return { id: toHex(sha256(body)), proposer: members[0] ?? '', members }
+}
+
+export class ClusterFormation {
+  readonly #c: FormationComponents
+  readonly #s: FormationSettings
+  #formation?: Formation
+  #binding?: { signed: SignedClusterBinding; binding: ClusterBinding }
+  /** Bodies of proposals this node accepted, by id: to look their cluster up if FORMED is lost. */
+  readonly #accepted = new Map<string, Uint8Array>()
+  /** Members that did not answer our last proposal, kept out of the next few. */
+  readonly #unresponsive = new Map<string, number>()
+  #timer?: NodeJS.Timeout
+  #busy = false
+  #state: FormationState = 'waiting'
+  #lastError: string | null = null
+
+  constructor(components: FormationComponents, settings: FormationSettings) {
+    this.#c = components
+    this.#s = settings
+  }
+
+  async start(): Promise<void> {
+    await this.#loadBinding()
+    await this.#c.host.handle(CLUSTER_PROTOCOL, (stream, conn) => this.#serve(stream, conn), {
+      maxInboundStreams: 16,
+    })
+    this.#timer = setInterval(() => void this.tick(), this.#s.intervalMs)
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer)
+    await this.#c.host.unhandle(CLUSTER_PROTOCOL).catch(() => {})
+  }
+
+  get clusterId(): string | undefined {
+    return this.#binding === undefined ? undefined : toHex(this.#binding.binding.clusterId)
+  }
+
+  #rules(): Formation | undefined {
+    const self = this.#c.nodeId()
+    if (self === undefined) return undefined
+    if (this.#formation?.self !== self) {
+      this.#formation = new Formation({ self, size: this.#s.size, lockMs: this.#s.lockMs })
+      if (this.#binding !== undefined) this.#formation.joined(toHex(this.#binding.binding.clusterId))
+    }
+    return this.#formation
+  }
+
+  /** One round: look for a cluster to propose, or for the fate of one accepted. */
+  async tick(): Promise<void> {
+    if (this.#busy || this.#binding !== undefined) return
+    const rules = this.#rules()
+    if (rules === undefined) return
+    this.#busy = true
+    try {
+      if (await this.#acceptedWasRegistered()) return
+      const now = Date.now()
+      if (rules.holding(now) !== undefined) return
+      const peers = new Map(this.#c.neighbours().map((p) => [p.nodeId, p]))
+      const free = await this.#freeNeighbours([...peers.values()], now)
+      const members = this.#s.pinned !== undefined ? this.#pinnedPlan(rules) : rules.next(free, now)
+      if (members === null) return
+      await this.#propose(rules, members, peers)
+    } catch (err) {
+      this.#lastError = (err as Error).message
+      this.#c.log.debug({ err: this.#lastError }, 'cluster formation round failed')
+    } finally {
+      this.#busy = false
+      if (this.#binding === undefined) this.#state = 'waiting'
+    }
+  }
+
+  #pinnedPlan(rules: Formation): string[] | null {
+    const pinned = [...new Set(this.#s.pinned)].sort()
+    return pinned[0] === rules.self && pinned.length === this.#s.size ? pinned : null
+  }
+
+  async #freeNeighbours(peers: FormationPeer[], now: number): Promise<string[]> {
+    const candidates = peers.filter((p) => (this.#unresponsive.get(p.nodeId) ?? 0) <= now)
+    const answers = await Promise.all(
+      candidates.map(async (p) => {
+        const res = await this.#call(p, { kind: FormKind.STATUS, body: new Uint8Array() }).catch(
+          () => undefined,
+        )
+        return res?.error === FormError.FORM_OK && res.free ? p.nodeId : undefined
+      }),
+    )
+    return answers.filter((id): id is string => id !== undefined)
+  }
+
+  async #propose(rules: Formation, members: string[], peers: Map<string, FormationPeer>): Promise<void> {
+    const self = rules.self
+    const list: ClusterMember[] = members.map((id) => ({
+      nodeId: fromHex(id),
+      sigPublicKey:
+        id === self ? this.#c.signer.publicKey : (peers.get(id)?.sigPublicKey ?? new Uint8Array()),
+    }))
+    const body = clusterRegistrationBody({ members: list, nonce: randomBytes(16) })
+    const reg = RegisterCluster.decode(body)
+    const proposal = proposalOf(body, reg)
+    if (!rules.propose(proposal, Date.now())) return
+    this.#state = 'proposing'
+    this.#c.log.info({ members, proposal: proposal.id.slice(0, 16) }, 'proposing a cluster')
+    const approvals: ClusterApproval[] = [signClusterRegistration(this.#c.signer, body)]
+    const others = members.filter((id) => id !== self)
+    const answers = await Promise.all(
+      others.map(async (id) => {
+        const peer = peers.get(id)
+        if (peer === undefined) return { id, error: 'not a live neighbour' }
+        try {
+          const res = await this.#call(peer, { kind: FormKind.PROPOSE, body })
+          if (res.error !== FormError.FORM_OK)
+            return { id, error: `${res.error}: ${res.text}`, answered: true }
+          if (!verifySignature(TAG_CLUSTER_REGISTER, body, res.signature, peer.sigPublicKey))
+            return { id, error: 'acceptance signature does not verify', answered: true }
+          approvals.push({ publicKey: peer.sigPublicKey, signature: res.signature })
+          return { id }
+        } catch (err) {
+          return { id, error: (err as Error).message }
+        }
+      }),
+    )
+    const failed = answers.filter((a) => a.error !== undefined)
+    if (failed.length > 0) {
+      for (const f of failed) {
+        if (!('answered' in f)) this.#unresponsive.set(f.id, Date.now() + 3 * this.#s.lockMs)
+      }
+      this.#lastError = failed.map((f) => `${f.id.slice(0, 8)}: ${f.error}`).join('; ')
+      this.#c.log.info({ proposal: proposal.id.slice(0, 16), failed: this.#lastError }, 'proposal failed')
+      await this.#withdraw(rules, proposal, body, others, peers)
+      return
+    }
+    const cluster = await this.#c.registry.registerCluster(body, approvals)
+    await this.#join(cluster.signed)
+    await Promise.all(
+      others.map((id) =>
+        this.#call(peers.get(id) as FormationPeer, {
+          kind: FormKind.FORMED,
+          body: SignedClusterBinding.encode(cluster.signed),
+        }).catch(() => {}),
+      ),
+    )
+    this.#describe(cluster, 'formed a cluster')
+  }
+
+  async #withdraw(
+    rules: Formation,
+    proposal: Proposal,
+    body: Uint8Array,
+    others: string[],
+    peers: Map<string, FormationPeer>,
+  ): Promise<void> {
+    rules.release(proposal.id)
+    await Promise.all(
+      others.map((id) => {
+        const peer = peers.get(id)
+        return peer === undefined
+          ? undefined
+          : this.#call(peer, { kind: FormKind.WITHDRAW, body }).catch(() => {})
+      }),
+    )
+  }
+
+  /** After a lock lapses: was the cluster we accepted registered while we did not hear? */
+  async #acceptedWasRegistered(): Promise<boolean> {
+    const rules = this.#formation
+    if (rules === undefined || this.#accepted.size === 0) return false
+    const now = Date.now()
+    const held = rules.holding(now)?.id
+    for (const [id, body] of this.#accepted) {
+      if (id === held) continue
+      this.#accepted.delete(id)
+      const reg = RegisterCluster.decode(body)
+      try {
+        const found = await this.#c.registry.getCluster({ clusterId: clusterIdOf(reg.members, reg.nonce) })
+        await this.#join(found.signed)
+        this.#describe(found, 'joined a cluster registered while this node was not listening')
+        return true
+      } catch {
+        // not registered (NOT_FOUND) or the server is unreachable: look again next time
+      }
+    }
+    return false
+  }
+
+  #describe(cluster: VerifiedCluster, msg: string): void {
+    this.#c.log.info(
+      {
+        clusterId: toHex(cluster.clusterId),
+        name: cluster.name,
+        members: cluster.members.map((m) => toHex(m.nodeId)),
+      },
+      msg,
+    )
+  }
+
+  async #join(signed: SignedClusterBinding): Promise<void> {
+    const binding = verifyClusterBinding(signed, [this.#c.registry.registryKey])
+    const self = this.#c.nodeId()
+    if (
+      self === undefined ||
+      !binding.members.some(
+        (m) => toHex(m.nodeId) === self && equalBytes(m.sigPublicKey, this.#c.signer.publicKey),
+      )
+    )
+      throw new ClusterBindingError('the binding does not name this node')
+    this.#binding = { signed, binding }
+    this.#state = 'member'
+    this.#formation?.joined(toHex(binding.clusterId))
+    this.#accepted.clear()
+    await this.#saveBinding(signed)
+  }
+
+  async #call(peer: FormationPeer, req: FormRequest): Promise<FormResponse> {
+    const stream = await this.#c.host.dialProtocol(peerIdFromString(peer.peerId), CLUSTER_PROTOCOL, {
+      signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
+    })
+    const rpc = new RpcStream(stream, MAX_FRAME_BYTES)
+    try {
+      return FormResponse.decode(await rpc.request(FormRequest.encode(req), RPC_TIMEOUT_MS))
+    } finally {
+      await rpc.close()
+    }
+  }
+
+  #serve(stream: Stream, conn: Connection): void {
+    const remoteKey = conn.remotePeer.publicKey?.raw
+    void serveStream(stream, {
+      maxFrameBytes: MAX_FRAME_BYTES,
+      idleMs: 30_000,
+      log: this.#c.log,
+      oversize: () => FormResponse.encode(answer(FormError.FORM_BAD_REQUEST, 'request over the size bound')),
+      handle: async (frame) => FormResponse.encode(await this.#answer(frame, remoteKey)),
+    })
+  }
+
+  async #answer(frame: Uint8Array, remoteKey: Uint8Array | undefined): Promise<Partial<FormResponse>> {
+    let req: FormRequest
+    try {
+      req = FormRequest.decode(frame)
+    } catch {
+      return answer(FormError.FORM_BAD_REQUEST, 'request does not decode')
+    }
+    const rules = this.#rules()
+    if (rules === undefined) return answer(FormError.NOT_READY, 'this node has no NodeID yet')
+    switch (req.kind) {
+      case FormKind.STATUS:
+        return this.#binding === undefined
+          ? { error: FormError.FORM_OK, free: true }
+          : { error: FormError.FORM_OK, free: false, clusterId: this.#binding.binding.clusterId }
+      case FormKind.PROPOSE:
+        return this.#considerProposal(rules, req.body, remoteKey)
+      case FormKind.WITHDRAW: {
+        const parsed = parseProposal(req.body, remoteKey)
+        if (typeof parsed === 'string') return answer(FormError.NOT_PROPOSER, parsed)
+        rules.release(parsed.proposal.id)
+        this.#accepted.delete(parsed.proposal.id)
+        return answer(FormError.FORM_OK, 'released')
+      }
+      case FormKind.FORMED: {
+        try {
+          if (this.#binding !== undefined) return answer(FormError.IN_A_CLUSTER, 'already in a cluster')
+          const signed = SignedClusterBinding.decode(req.body)
+          await this.#join(signed)
+          this.#c.log.info({ clusterId: this.clusterId }, 'joined a cluster')
+          return answer(FormError.FORM_OK, 'joined')
+        } catch (err) {
+          return answer(FormError.BAD_BINDING, (err as Error).message)
+        }
+      }
+      default:
+        return answer(FormError.FORM_BAD_REQUEST, `unknown request kind ${req.kind}`)
+    }
+  }
+
+  #considerProposal(
+    rules: Formation,
+    body: Uint8Array,
+    remoteKey: Uint8Array | undefined,
+  ): Partial<FormResponse> {
+    const parsed = parseProposal(body, remoteKey)
+    if (typeof parsed === 'string') return answer(FormError.NOT_PROPOSER, parsed)
+    const { proposal, reg } = parsed
+    const me = reg.members.find((m) => toHex(m.nodeId) === rules.self)
+    if (me !== undefined && !equalBytes(me.sigPublicKey, this.#c.signer.publicKey))
+      return answer(FormError.NOT_A_MEMBER, 'the proposal names this NodeID with another key')
+    const verdict = rules.consider(proposal, Date.now())
+    if (verdict.accept) {
+      this.#accepted.set(proposal.id, body)
+      return { error: FormError.FORM_OK, signature: signClusterRegistration(this.#c.signer, body).signature }
+    }
+    switch (verdict.reason) {
+      case 'in-a-cluster':
+        return answer(FormError.IN_A_CLUSTER, 'this node is in a cluster')
+      case 'not-a-member':
+        return answer(FormError.NOT_A_MEMBER, 'the proposal does not name this node')
+      case 'malformed':
+        return answer(
+          FormError.MALFORMED,
+          `a proposal has ${this.#s.size} sorted members, the lowest proposing`,
+        )
+      case 'holding-better':
+        return {
+          ...answer(FormError.HOLDING_BETTER, 'holding a better proposal'),
+          holdingProposer: fromHex(verdict.holding.proposer),
+        }
+    }
+  }
+
+  async #loadBinding(): Promise<void> {
+    let text: string
+    try {
+      text = await readFile(join(this.#c.dataDir, BINDING_FILE), 'utf8')
+    } catch {
+      return
+    }
+    try {
+      const json = JSON.parse(text) as { binding: string; signature: string }
+      const signed = { binding: fromB64u(json.binding), signature: fromB64u(json.signature) }
+      this.#binding = { signed, binding: verifyClusterBinding(signed, [this.#c.registry.registryKey]) }
+      this.#state = 'member'
+    } catch (err) {
+      this.#c.log.warn({ err: (err as Error).message }, `ignoring ${BINDING_FILE}: it does not verify`)
+    }
+  }
+
+  async #saveBinding(signed: SignedClusterBinding): Promise<void> {
+    const path = join(this.#c.dataDir, BINDING_FILE)
+    const json = { binding: toB64u(signed.binding), signature: toB64u(signed.signature) }
+    await writeFile(`${path}.tmp`, `${JSON.stringify(json, null, 1)}\n`, { mode: 0o600 })
+    await rename(`${path}.tmp`, path)
+  }
+
+  status() {
+    const b = this.#binding?.binding
+    return {
+      state: this.#state,
+      size: this.#s.size,
+      clusterId: b === undefined ? null : toHex(b.clusterId),
+      name: b?.name ?? null,
+      version: b === undefined ? null : Number(b.version),
+      members:
+        b?.members.map((m) => ({
+          nodeId: toHex(m.nodeId),
+          sigPublicKey: toB64u(m.sigPublicKey),
+          peerId: peerIdOfKey(m.sigPublicKey),
+        })) ?? [],
+      holding: this.#formation?.holding(Date.now())?.id ?? null,
+      lastError: this.#lastError,
+    }
+  }
+}
+
+function answer(error: FormError, text: string): Partial<FormResponse> {
+  return { error, text }
+}
+
+/** The proposal in a PROPOSE or WITHDRAW body, checked to come from its proposer's connection. */
+function parseProposal(
+  body: Uint8Array,
+  remoteKey: Uint8Array | undefined,
+): { proposal: Proposal; reg: RegisterCluster } | string {
+  let reg: RegisterCluster
+  try {
+    reg = RegisterCluster.decode(body, { limits: { members: 64 } })
+  } catch {
+    return 'the proposal does not decode'
+  }
+  const proposal = proposalOf(body, reg)
+  const proposer = reg.members.find((m) => toHex(m.nodeId) === proposal.proposer)
+  if (proposer === undefined || remoteKey === undefined || !equalBytes(proposer.sigPublicKey, remoteKey))
+    return "the request did not come from the proposal's proposer (its lowest member)"
+  return { proposal, reg }
+}
+
+/** The libp2p peer ID of an Ed25519 key (members' keys are their libp2p keys). */
+function peerIdOfKey(key: Uint8Array): string | null {
+  try {
+    return peerIdFromPublicKey(publicKeyFromRaw(key)).toString()
+  } catch {
+    return null
+  }
+}
