@@ -8,6 +8,7 @@ import { packageVersion } from './common.js'
 import { register as cluster } from './commands/cluster.js'
 import { register as demo } from './commands/demo.js'
 import { register as id } from './commands/id.js'
+import { register as nick } from './commands/nick.js'
 import { register as ping } from './commands/ping.js'
 import { register as registry } from './commands/registry.js'
 import { register as release } from './commands/release.js'
@@ -23,7 +24,7 @@ const program = new Command()
   .version(packageVersion())
   .showHelpAfterError()
 
-for (const add of [registry, start, id, status, cluster, ping, send, demo, release, update, validator])
+for (const add of [registry, start, id, status, cluster, nick, ping, send, demo, release, update, validator])
   add(program)
 
 await program.parseAsync(process.argv)

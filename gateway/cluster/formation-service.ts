@@ -66,6 +66,8 @@ export interface FormationComponents {
   neighbours(): FormationPeer[]
   dataDir: string
   log: Logger
+  /** Called once the node is in a cluster (formed now, or loaded at start). */
+  joined?(binding: ClusterBinding): void
 }
 
 export interface FormationSettings {
@@ -299,6 +301,7 @@ export class ClusterFormation {
     this.#formation?.joined(toHex(binding.clusterId))
     this.#accepted.clear()
     await this.#saveBinding(signed)
+    this.#c.joined?.(binding)
   }
 
   async #call(peer: FormationPeer, req: FormRequest): Promise<FormResponse> {
@@ -409,6 +412,7 @@ export class ClusterFormation {
       const signed = { binding: fromB64u(json.binding), signature: fromB64u(json.signature) }
       this.#binding = { signed, binding: verifyClusterBinding(signed, [this.#c.registry.registryKey]) }
       this.#state = 'member'
+      this.#c.joined?.(this.#binding.binding)
     } catch (err) {
       this.#c.log.warn({ err: (err as Error).message }, `ignoring ${BINDING_FILE}: it does not verify`)
     }

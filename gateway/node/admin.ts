@@ -1,11 +1,14 @@
 /**
- * The node's operator routes on the admin endpoint, used by `xlattice ping` and
- * `xlattice send`: `POST /ping {nodeId}`, `POST /send {nodeId, text, plaintext?, waitMs?}`
- * and `GET /messages` (the last received messages).
+ * The node's operator routes on the admin endpoint, used by `xlattice ping`, `xlattice send`
+ * and `xlattice nick`: `POST /ping {nodeId}`, `POST /send {nodeId, text, plaintext?, waitMs?}`,
+ * `GET /messages` (the last received messages), `POST /nick {nick}` (register, answered once
+ * committed), `GET /nick?name=NICK` (the binding and its Merkle proof size) and
+ * `GET /cluster/root?height=N` (the registry state root after height N).
  */
 import type { IncomingMessage } from 'node:http'
 import { type Route, sendJson } from '../../lib/admin.js'
 import { XLatticeError } from '../../lib/errors.js'
+import type { Replica } from '../cluster/replica.js'
 import type { Messaging } from '../messaging/service.js'
 
 const MAX_BODY_BYTES = 128 * 1024
@@ -14,6 +17,7 @@ const DEFAULT_WAIT_MS = 5000
 
 export interface AdminNode {
   messaging: Messaging
+  replica?: Replica
   pingNode(nodeId: string): Promise<{ rttMs: number; peerId: string; via: string }>
 }
 
@@ -51,11 +55,27 @@ function handled(fn: Route): Route {
     } catch (err) {
       if (err instanceof BadRequest) sendJson(res, 400, { error: err.message })
       else if (err instanceof XLatticeError) {
-        const code = err.code === 'ERR_MSG_UNREACHABLE' ? 504 : err.code === 'ERR_MSG_OUTBOX_FULL' ? 503 : 400
+        const code =
+          err.code === 'ERR_MSG_UNREACHABLE'
+            ? 504
+            : err.code === 'ERR_MSG_OUTBOX_FULL' || err.code === 'ERR_NO_CLUSTER'
+              ? 503
+              : 400
         sendJson(res, code, { error: err.message, code: err.code })
       } else throw err
     }
   }
+}
+
+class NoCluster extends XLatticeError {
+  constructor() {
+    super('ERR_NO_CLUSTER', 'this node is not in a cluster yet (see xlattice cluster status)')
+  }
+}
+
+function replicaOf(node: AdminNode): Replica {
+  if (node.replica === undefined) throw new NoCluster()
+  return node.replica
 }
 
 export function nodeAdminRoutes(node: AdminNode): Record<string, Route> {
@@ -93,5 +113,29 @@ export function nodeAdminRoutes(node: AdminNode): Record<string, Route> {
       })
     }),
     'GET /messages': (_req, res) => sendJson(res, 200, { messages: node.messaging.recent() }),
+    'POST /nick': handled(async (req, res) => {
+      const body = await readJson(req)
+      if (typeof body.nick !== 'string' || body.nick.length > 256)
+        throw new BadRequest('nick must be a string')
+      const replica = replicaOf(node)
+      const r = await Promise.race([
+        replica.registerNick(body.nick),
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref()),
+      ])
+      if (r === 'timeout') sendJson(res, 504, { error: 'not committed within 30 s (still pending)' })
+      else sendJson(res, r.accepted ? 200 : 409, r)
+    }),
+    'GET /nick': handled(async (req, res) => {
+      const name = new URL(req.url ?? '/', 'http://admin').searchParams.get('name')
+      if (name === null || name.length === 0 || name.length > 256) throw new BadRequest('name= is required')
+      const shown = replicaOf(node).showNick(name)
+      sendJson(res, shown.registered ? 200 : 404, shown)
+    }),
+    'GET /cluster/root': handled(async (req, res) => {
+      const height = Number(new URL(req.url ?? '/', 'http://admin').searchParams.get('height'))
+      if (!Number.isSafeInteger(height) || height < 0) throw new BadRequest('height= must be a height')
+      const root = await replicaOf(node).rootAt(height)
+      sendJson(res, root === null ? 404 : 200, { height, root })
+    }),
   }
 }

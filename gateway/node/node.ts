@@ -8,11 +8,13 @@ import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Registry } from 'prom-client'
-import { toB64u, toHex } from '../../lib/encoding.js'
+import { equalBytes, toB64u, toHex } from '../../lib/encoding.js'
 import { identitySigner, libp2pPrivateKey, loadOrCreateIdentity, type Identity } from '../../lib/identity.js'
 import { logger, type Logger } from '../../lib/log.js'
 import { LevelStore, type Store } from '../../lib/store/index.js'
 import { ClusterFormation, type FormationSettings } from '../cluster/formation-service.js'
+import { Replica } from '../cluster/replica.js'
+import type { ClusterBinding } from '../registry/registry.pb.js'
 import type { SelfIdentity } from '../messaging/hello.js'
 import type { Messaging } from '../messaging/service.js'
 import { createHost, type Host } from '../p2p/host.js'
@@ -76,6 +78,9 @@ export class XLatticeNode {
   readonly directory: Directory
   readonly messaging: Messaging
   readonly cluster: ClusterFormation
+  /** The cluster registry replica, once this node is in a cluster. */
+  replica?: Replica
+  #replicaStarting?: Promise<void>
   readonly #opts: NodeOptions
   readonly #log: Logger
   readonly #registry: RegistryClient
@@ -123,6 +128,7 @@ export class XLatticeNode {
         neighbours: () => this.neighbours.live(),
         dataDir: opts.dataDir,
         log: logger('gateway:cluster'),
+        joined: (binding) => this.#startReplica(binding),
       },
       opts.cluster ?? { size: 4, intervalMs: 2000, lockMs: 20_000 },
     )
@@ -177,6 +183,32 @@ export class XLatticeNode {
         else if (s.error) this.#log.warn({ err: s.error }, 'update check failed')
       },
     })
+  }
+
+  /** Starts the cluster registry replica once (its failures are logged, the node keeps running). */
+  #startReplica(binding: ClusterBinding): void {
+    if (this.#replicaStarting !== undefined || this.#stopping) return
+    const self =
+      this.#cert?.nodeId ??
+      binding.genesis.find((m) => equalBytes(m.sigPublicKey, this.identity.sigPublicKey))?.nodeId
+    if (self === undefined) return
+    this.#replicaStarting = Replica.start(
+      {
+        host: this.host,
+        store: this.store,
+        signer: identitySigner(this.identity),
+        dataDir: this.#opts.dataDir,
+        log: logger('gateway:cluster:replica'),
+        metrics: this.metrics,
+      },
+      binding,
+      self,
+    ).then(
+      (replica) => {
+        this.replica = replica
+      },
+      (err: Error) => this.#log.error({ err: err.message }, 'could not start the cluster replica'),
+    )
   }
 
   get nodeId(): string | null {
@@ -305,7 +337,7 @@ export class XLatticeNode {
       update: this.#updates?.status() ?? null,
       neighbours: this.neighbours.status(),
       messages: this.messaging.status(),
-      cluster: this.cluster.status(),
+      cluster: { ...this.cluster.status(), replica: this.replica?.status() ?? null },
       dht: {
         mode: dht?.getMode() ?? 'off',
         routingTable: dht?.routingTable?.size ?? 0,
@@ -322,6 +354,8 @@ export class XLatticeNode {
     this.#trimmer.stop()
     this.#updates?.stop()
     await this.cluster.stop()
+    await this.#replicaStarting
+    await this.replica?.stop()
     await this.messaging.stop()
     await this.#registry.close().catch(() => {})
     await this.host.stop()

@@ -1,0 +1,184 @@
+/**
+ * The registry's entries in memory, mirrored in the Merkle map whose root is the state root,
+ * with the store writes that persist each change (collected for the commit's batch). Entries
+ * are held as their canonical encodings (latin1 strings: a third of a Uint8Array's footprint,
+ * which matters at 100,000 nicks) and decoded when read. Store keys: `a/e/<typed key>`.
+ */
+import { fromHex } from '../../lib/encoding.js'
+import type { BatchOp } from '../../lib/store/index.js'
+import {
+  decodeMemberEntry,
+  decodeNickEntry,
+  decodeNodeEntry,
+  decodeUserEntry,
+  encodeMemberEntry,
+  encodeNickEntry,
+  encodeNodeEntry,
+  encodeUserEntry,
+  entryHash,
+  type MemberEntry,
+  memberName,
+  type NickEntry,
+  type NodeEntry,
+  nickName,
+  nodeName,
+  registryKey,
+  type UserEntry,
+  userName,
+} from './entries.js'
+import { MerkleMap } from './merkle.js'
+
+export const ENTRY_PREFIX = 'a/e/'
+
+const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
+const unbin = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'))
+
+export class RegistryState {
+  readonly merkle = new MerkleMap()
+  readonly #nicks = new Map<string, string>()
+  readonly #users = new Map<string, string>()
+  readonly #nodes = new Map<string, string>()
+  readonly #members = new Map<string, string>()
+  #memberNodeIds: Set<string> | null = null
+  #writes: BatchOp[] = []
+
+  get nickCount(): number {
+    return this.#nicks.size
+  }
+
+  nick(nick: string): NickEntry | undefined {
+    const e = this.#nicks.get(nick)
+    return e === undefined ? undefined : (decodeNickEntry(unbin(e)) ?? undefined)
+  }
+
+  hasNick(nick: string): boolean {
+    return this.#nicks.has(nick)
+  }
+
+  user(id: Uint8Array): UserEntry | undefined {
+    const e = this.#users.get(bin(id))
+    return e === undefined ? undefined : (decodeUserEntry(unbin(e), id) ?? undefined)
+  }
+
+  node(id: Uint8Array): NodeEntry | undefined {
+    const e = this.#nodes.get(bin(id))
+    return e === undefined ? undefined : (decodeNodeEntry(unbin(e), id) ?? undefined)
+  }
+
+  member(publicKey: Uint8Array): MemberEntry | undefined {
+    const e = this.#members.get(bin(publicKey))
+    return e === undefined ? undefined : (decodeMemberEntry(unbin(e)) ?? undefined)
+  }
+
+  isMember(publicKey: Uint8Array): boolean {
+    return this.#members.has(bin(publicKey))
+  }
+
+  /** Members in validator order (by public key). */
+  members(): MemberEntry[] {
+    return [...this.#members.keys()].sort().map((k) => decodeMemberEntry(unbin(this.#members.get(k)!))!)
+  }
+
+  /** A NodeID the registry knows: a member's, or one it assigned. */
+  knowsNode(id: Uint8Array): boolean {
+    if (this.#nodes.has(bin(id))) return true
+    if (this.#memberNodeIds === null) {
+      this.#memberNodeIds = new Set(this.members().map((m) => bin(m.nodeId)))
+    }
+    return this.#memberNodeIds.has(bin(id))
+  }
+
+  putNick(e: NickEntry): void {
+    this.#set(this.#nicks, e.nick, nickName(e.nick), encodeNickEntry(e))
+  }
+
+  deleteNick(nick: string): void {
+    this.#set(this.#nicks, nick, nickName(nick), null)
+  }
+
+  putUser(e: UserEntry): void {
+    this.#set(this.#users, bin(e.userNodeId), userName(e.userNodeId), encodeUserEntry(e))
+  }
+
+  putNode(e: NodeEntry): void {
+    this.#set(this.#nodes, bin(e.nodeId), nodeName(e.nodeId), encodeNodeEntry(e))
+  }
+
+  putMember(e: MemberEntry): void {
+    this.#memberNodeIds = null
+    this.#set(this.#members, bin(e.publicKey), memberName(e.publicKey), encodeMemberEntry(e))
+  }
+
+  deleteMember(publicKey: Uint8Array): void {
+    this.#memberNodeIds = null
+    this.#set(this.#members, bin(publicKey), memberName(publicKey), null)
+  }
+
+  /** The store writes of every change since the last call. */
+  takeWrites(): BatchOp[] {
+    const writes = this.#writes
+    this.#writes = []
+    return writes
+  }
+
+  /**
+   * Re-enters a persisted entry (load): `name` is the typed key after `a/e/`. False when the
+   * key or the encoding is damaged. Nothing is queued for writing.
+   */
+  restore(name: string, value: Uint8Array): boolean {
+    const slash = name.indexOf('/')
+    const kind = name.slice(0, slash)
+    const rest = name.slice(slash + 1)
+    let id: Uint8Array
+    try {
+      id = kind === 'nick' ? new Uint8Array() : fromHex(rest, 32)
+    } catch {
+      return false
+    }
+    let map: Map<string, string>
+    let mapKey: string
+    switch (kind) {
+      case 'nick': {
+        if (decodeNickEntry(value)?.nick !== rest) return false
+        map = this.#nicks
+        mapKey = rest
+        break
+      }
+      case 'user':
+        if (decodeUserEntry(value, id) === null) return false
+        map = this.#users
+        mapKey = bin(id)
+        break
+      case 'node':
+        if (decodeNodeEntry(value, id) === null) return false
+        map = this.#nodes
+        mapKey = bin(id)
+        break
+      case 'member': {
+        const m = decodeMemberEntry(value)
+        if (m === null || bin(m.publicKey) !== bin(id)) return false
+        this.#memberNodeIds = null
+        map = this.#members
+        mapKey = bin(id)
+        break
+      }
+      default:
+        return false
+    }
+    map.set(mapKey, bin(value))
+    this.merkle.set(registryKey(name), entryHash(value))
+    return true
+  }
+
+  #set(map: Map<string, string>, mapKey: string, name: string, encoding: Uint8Array | null): void {
+    if (encoding === null) {
+      if (!map.delete(mapKey)) return
+      this.merkle.delete(registryKey(name))
+      this.#writes.push({ type: 'del', key: ENTRY_PREFIX + name })
+      return
+    }
+    map.set(mapKey, bin(encoding))
+    this.merkle.set(registryKey(name), entryHash(encoding))
+    this.#writes.push({ type: 'put', key: ENTRY_PREFIX + name, value: encoding })
+  }
+}

@@ -1,0 +1,190 @@
+/**
+ * A cluster member's replica of the cluster registry: the BFT driver (gateway/consensus) with
+ * the registry state machine (registry-app.ts) as its application, started once the node is
+ * in a cluster. The genesis validator set is the cluster's genesis members at the XLattice
+ * server (weight 1 each), the chain id is the hash of that set, and derived IDs (user
+ * NodeIDs) are scoped by the server-issued cluster ID.
+ *
+ * The operator surface (`xlattice nick register|show`) goes through here: a nick is
+ * registered for a user key pair this node generates and keeps in `<data>/users/`, with this
+ * node as the user's home, and the answer is the committed receipt.
+ */
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Registry } from 'prom-client'
+import { ed25519Generate, Signer, sha256, x25519Generate } from '../../lib/crypto.js'
+import { toB64u, toHex } from '../../lib/encoding.js'
+import type { Logger } from '../../lib/log.js'
+import type { Store } from '../../lib/store/index.js'
+import { driverTimeouts } from '../consensus/driver/constants.js'
+import { Driver } from '../consensus/driver/driver.js'
+import { Libp2pTransport } from '../consensus/driver/transport.js'
+import { chainIdOf, peerIdOfKey } from '../consensus/driver/validator.js'
+import type { ValidatorSet } from '../consensus/types.js'
+import { makeValidatorSet } from '../consensus/validators.js'
+import type { Host } from '../p2p/host.js'
+import type { ClusterBinding } from '../registry/registry.pb.js'
+import { normalizeNick } from './nick.js'
+import { registerNickOp } from './ops.js'
+import { RegistryApp } from './registry-app.js'
+
+export interface ReplicaComponents {
+  host: Host
+  /** The node's store; the replica keeps its chain and registry in one sublevel of it. */
+  store: Store
+  signer: Signer
+  dataDir: string
+  log: Logger
+  metrics: Registry
+}
+
+export interface NickRegistration {
+  nick: string
+  accepted: boolean
+  reason: string | null
+  height: number
+  userNodeId: string | null
+}
+
+export class Replica {
+  readonly driver: Driver
+  readonly app: RegistryApp
+  readonly chainId: Uint8Array
+  readonly clusterId: Uint8Array
+  readonly #c: ReplicaComponents
+  readonly #home: Uint8Array
+
+  private constructor(
+    c: ReplicaComponents,
+    driver: Driver,
+    app: RegistryApp,
+    binding: ClusterBinding,
+    home: Uint8Array,
+  ) {
+    this.#c = c
+    this.driver = driver
+    this.app = app
+    this.chainId = chainIdOfBinding(binding)
+    this.clusterId = binding.clusterId
+    this.#home = home
+  }
+
+  static async start(c: ReplicaComponents, binding: ClusterBinding, home: Uint8Array): Promise<Replica> {
+    const genesis = genesisOf(binding)
+    const chainId = chainIdOf(genesis)
+    const store = c.store.sublevel('cluster')
+    const app = new RegistryApp(store, {
+      chainId,
+      clusterId: binding.clusterId,
+      genesis,
+      memberNodeIds: binding.genesis.map((m) => ({ publicKey: m.sigPublicKey, nodeId: m.nodeId })),
+    })
+    const driver = await Driver.open({
+      chainId,
+      genesis,
+      signer: c.signer,
+      store,
+      app,
+      transport: new Libp2pTransport(c.host, c.log),
+      // Members are reached by peer ID: the keep-alive table puts their addresses in the peer store.
+      peerOf: (publicKey) => ({ peerId: peerIdOfKey(publicKey), addrs: [] }),
+      timeouts: driverTimeouts(1000),
+      log: c.log,
+      metrics: c.metrics,
+      onFatal: (err) => c.log.error({ err: err.message }, 'the cluster replica stopped'),
+    })
+    await driver.start()
+    c.log.info({ clusterId: toHex(binding.clusterId), height: driver.core.height }, 'cluster replica started')
+    return new Replica(c, driver, app, binding, home)
+  }
+
+  /**
+   * Registers `nick` for a fresh user key pair (kept in `<data>/users/<nick>.json`, mode 0600),
+   * with this node as home; resolves with the committed outcome (accepted, or the reason).
+   */
+  async registerNick(name: string): Promise<NickRegistration> {
+    const nick = normalizeNick(name)
+    if (nick === null) {
+      return { nick: name, accepted: false, reason: 'bad-nick', height: this.app.height, userNodeId: null }
+    }
+    const userKeys = ed25519Generate()
+    const agreement = x25519Generate()
+    const op = registerNickOp({
+      chainId: this.chainId,
+      member: this.#c.signer,
+      user: new Signer(userKeys),
+      agreementKey: agreement.publicKey,
+      home: this.#home,
+      nick,
+    })
+    const height = await this.driver.submissions.submit(op)
+    const receipt = await this.app.receiptAt(height, sha256(op))
+    const accepted = receipt?.accepted === true
+    if (accepted) await this.#keepUserKeys(nick, userKeys.seed, agreement.privateKey)
+    return {
+      nick,
+      accepted,
+      reason: receipt?.reason ?? (receipt === undefined ? 'no receipt' : null),
+      height,
+      userNodeId: receipt?.id == null ? null : toHex(receipt.id),
+    }
+  }
+
+  async #keepUserKeys(nick: string, seed: Uint8Array, agreementPrivate: Uint8Array): Promise<void> {
+    const dir = join(this.#c.dataDir, 'users')
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const json = { nick, signingSeed: toB64u(seed), agreementPrivateKey: toB64u(agreementPrivate) }
+    await writeFile(join(dir, `${nick}.json`), `${JSON.stringify(json, null, 1)}\n`, { mode: 0o600 })
+  }
+
+  /** The binding of a nick now, with the Merkle proof under the current state root. */
+  showNick(name: string) {
+    const entry = this.app.nick(name)
+    const nick = normalizeNick(name)
+    const proof = nick === null ? undefined : this.app.prove(`nick/${nick}`)
+    return {
+      nick: nick ?? name,
+      registered: entry !== undefined,
+      height: this.app.height,
+      root: toHex(this.app.root),
+      ...(entry === undefined
+        ? {}
+        : {
+            userNodeId: toHex(entry.userNodeId),
+            signingKey: toB64u(entry.signingKey),
+            agreementKey: toB64u(entry.agreementKey),
+            home: toHex(entry.home),
+            since: entry.since,
+          }),
+      proof: proof === undefined ? null : { siblings: proof.proof.siblings.length },
+    }
+  }
+
+  async rootAt(height: number): Promise<string | null> {
+    const root = await this.app.rootAt(height)
+    return root === undefined ? null : toHex(root)
+  }
+
+  status() {
+    const d = this.driver.status() as { height?: number }
+    return {
+      chainId: toHex(this.chainId),
+      height: this.app.height,
+      root: toHex(this.app.root),
+      nicks: this.app.nickCount,
+      consensus: d,
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.driver.stop()
+  }
+}
+
+function genesisOf(binding: ClusterBinding): ValidatorSet {
+  return makeValidatorSet(binding.genesis.map((m) => ({ publicKey: m.sigPublicKey, weight: 1 })))
+}
+
+function chainIdOfBinding(binding: ClusterBinding): Uint8Array {
+  return chainIdOf(genesisOf(binding))
+}
