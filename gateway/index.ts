@@ -36,3 +36,4 @@ export {
   verifyCommitCertificate,
   verifyCertificateChain,
 } from './consensus/index.js'
+export * as cluster from './cluster/index.js'
