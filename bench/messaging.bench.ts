@@ -9,8 +9,10 @@
  * the same host configuration, carrying frames of the same size with the same window and
  * the same cumulative acks, and nothing else (no signature, no disk, no sequence checks).
  *
- * Mode today is PLAINTEXT_SIGNED (seed row 0.0.5): one Ed25519 signature and one verify per
- * message. The encrypted modes of 0.0.7 are measured here once they exist.
+ * Two modes, each beside the same baseline: encrypted (the default, seed row 0.0.7: SEALED to
+ * the receiver's certified key when queued, then a session stream whose frames are sealed
+ * again under Noise keys) and PLAINTEXT_SIGNED (0.0.5: one Ed25519 sign and verify per message,
+ * still inside the session stream).
  *
  * `node --import tsx bench/messaging.bench.ts --sink` runs the baseline sink alone.
  */
@@ -33,9 +35,13 @@ import { closedLoop, type LoadResult, report } from './lib.js'
 const SINK_PROTOCOL = '/xlattice/bench-sink/1.0.0'
 const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 3)
 const SECONDS = Number(process.env.BENCH_WINDOW_SEC ?? 10)
-const WINDOWS = (process.env.BENCH_WINDOWS ?? '1,32').split(',').map(Number)
+const WINDOWS = (process.env.BENCH_WINDOWS ?? '1,32,128').split(',').map(Number)
 const PAYLOAD = 1024
 const BIN = resolve('dist/bin/xlattice.js')
+/** Extra node flags for the receiver process, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p'. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+/** Which message modes to measure (the baseline always runs): encrypted, plaintext. */
+const MODES = (process.env.BENCH_MODES ?? 'encrypted,plaintext').split(',')
 
 function u64(n: bigint): Uint8Array {
   const out = new Uint8Array(8)
@@ -99,6 +105,13 @@ async function rawStream(node: XLatticeNode, addr: string, frame: Uint8Array) {
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms, from /proc. */
+async function cpuMs(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises')
+  const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 /** What the machine gives right now: the floor under any messaging latency, for the notes. */
 async function calibrate(dir: string): Promise<string> {
   const store = await LevelStore.open(join(dir, 'calibrate'))
@@ -136,6 +149,7 @@ async function main(): Promise<void> {
     const receiver = await spawnReady(
       process.execPath,
       [
+        ...NODE_ARGS,
         BIN,
         'start',
         '--data',
@@ -175,45 +189,85 @@ async function main(): Promise<void> {
     if (to === null || sender.nodeId === null) throw new Error('nodes did not register')
     const target = to
     const payload = randomBytes(PAYLOAD)
-    // The exact bytes of one message frame, for the baseline to carry.
-    const probe = await sender.messaging.send(target, payload, { plaintext: true })
-    await probe.acked
+    // The session and the first sealed epoch are set up before anything is timed.
+    for (const plaintext of [false, true])
+      await (await sender.messaging.send(target, payload, { plaintext })).acked
 
     const rows: Record<string, LoadResult> = {}
     const notes: string[] = []
-    for (const window of WINDOWS) {
-      const messages = await closedLoop(
-        Array.from({ length: window }, () => () => async () => {
-          const s = await sender!.messaging.send(target, payload, { plaintext: true })
-          await s.acked
-        }),
-        WARMUP,
-        SECONDS,
+    // CPU per message (sender process, receiver process): what the machine's load cannot blur.
+    const cpu: string[] = []
+    const measured = async (
+      label: string,
+      pids: number[],
+      run: (done: () => void) => Promise<LoadResult>,
+    ) => {
+      let ops = 0
+      const own0 = process.cpuUsage()
+      const others0 = await Promise.all(pids.map(cpuMs))
+      const result = await run(() => ops++)
+      const own = process.cpuUsage(own0)
+      const others = (await Promise.all(pids.map(cpuMs))).map((ms, i) => ms - others0[i])
+      const us = (ms: number) => ((ms * 1000) / Math.max(1, ops)).toFixed(0)
+      cpu.push(
+        `${label}: CPU per message ${us((own.user + own.system) / 1000)} us in the sender process, ` +
+          `${others.map(us).join(' + ')} us in the receiving process`,
       )
-      const frameBytes = PAYLOAD + 180 // envelope (NodeIDs, seq, time, kind), signature, framing
+      return result
+    }
+    const load = (plaintext: boolean, window: number) =>
+      measured(
+        `${plaintext ? 'plaintext' : 'encrypted'}, window ${window}`,
+        [receiver.child.pid as number],
+        (done) =>
+          closedLoop(
+            Array.from({ length: window }, () => () => async () => {
+              const s = await sender!.messaging.send(target, payload, { plaintext })
+              await s.acked
+              done()
+            }),
+            WARMUP,
+            SECONDS,
+          ),
+      )
+    for (const window of WINDOWS) {
+      const encrypted = MODES.includes('encrypted') ? await load(false, window) : undefined
+      const plaintext = MODES.includes('plaintext') ? await load(true, window) : undefined
+      // What one encrypted message puts on the wire: envelope (NodeIDs, seq, time, kind), the
+      // sealed header (NodeID, sequence, enc, tag), framing, and its share of a transport frame.
+      const frameBytes = PAYLOAD + 210
       const raw = await rawStream(sender, baselineSink.info.listen[0], new Uint8Array(frameBytes))
-      const baseline = await closedLoop(
-        Array.from({ length: window }, () => () => raw.send),
-        WARMUP,
-        SECONDS,
+      const baseline = await measured(
+        `raw stream, window ${window}`,
+        [baselineSink.child.pid as number],
+        (done) =>
+          closedLoop(
+            Array.from({ length: window }, () => () => () => raw.send().then(done)),
+            WARMUP,
+            SECONDS,
+          ),
       )
       await raw.close()
-      rows[`plaintext-signed 1 KB, window ${window}`] = messages
+      const ratio = (r: LoadResult | undefined) =>
+        r === undefined ? '-' : `${(r.opsPerSec / baseline.opsPerSec).toFixed(2)}x`
+      if (encrypted !== undefined) rows[`encrypted (sealed + session) 1 KB, window ${window}`] = encrypted
+      if (plaintext !== undefined) rows[`plaintext-signed 1 KB, window ${window}`] = plaintext
       rows[`baseline: raw libp2p stream, window ${window}`] = baseline
       notes.push(
-        `window ${window}: messages are ${(messages.opsPerSec / baseline.opsPerSec).toFixed(2)}x the raw stream ` +
-          `(target for encrypted messaging: >= 0.7x, >= 10,000 msg/s, p50 <= 1 ms)`,
+        `window ${window}: encrypted ${ratio(encrypted)} the raw stream, plaintext ${ratio(plaintext)} ` +
+          `(targets for encrypted: >= 0.7x, >= 10,000 msg/s, p50 <= 1 ms)`,
       )
     }
     const s = sender.messaging.status()
     const machine = await calibrate(dir)
     report('node-to-node messages', rows, [
-      'mode PLAINTEXT_SIGNED (seed row 0.0.5): Ed25519 sign + verify per message; encrypted modes (0.0.7) are not implemented yet',
+      'encrypted: SEALED at queue time (HPKE epoch key, ChaCha20-Poly1305) on a /xlattice/session/1.0.0 stream (Noise keys, one AEAD per packed batch); plaintext: Ed25519 sign + verify per message on the same kind of stream',
       `sender: XLatticeNode in the bench process; receiver: \`xlattice start\` child; ${WARMUP} s warm-up, ${SECONDS} s window`,
       'acked = persisted by the receiver (synced LevelDB group commit) and by the sender before sending; log level warn',
       `sender totals: ${s.sent} sent, ${s.delivered} acked, ${s.queued} still queued`,
       machine,
       ...notes,
+      ...cpu,
     ])
   } finally {
     await sender?.stop()

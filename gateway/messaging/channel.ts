@@ -194,7 +194,8 @@ class SessionChannel implements Channel {
         const why = err instanceof SessionError ? `${err.code}: ${err.message}` : (err as Error).message
         throw new Refused(ErrorCode.BAD_CIPHERTEXT, `transport frame refused (${why})`, { fatal: true })
       }
-      yield* frames
+      // Empty frames carry nothing; the plaintext reader (LengthPrefixedDecoder) drops them too.
+      for (const f of frames) if (f.length > 0) yield f
     }
   }
 }

@@ -17,11 +17,18 @@ import { Refused, reasonOf } from './errors.js'
 import { FrameTooLarge, FrameWriter } from './framing.js'
 import { decodeFrame, type SelfIdentity } from './hello.js'
 import type { Inbox } from './inbox.js'
-import { ErrorCode, type Frame, type Message, type Mode } from './messaging.pb.js'
+import { ErrorCode, Frame, type Message, type Mode } from './messaging.pb.js'
 import type { Sealers, VerifiedPeer } from './sealer.js'
 
 /** Admitted messages not yet on disk, per stream, before reading pauses until they are. */
 const MAX_UNPERSISTED = 4096
+/** Answers waiting for the next write before reading waits for them to leave. */
+const MAX_QUEUED_ANSWERS = 256
+/**
+ * Refusals one stream may earn before it is closed. An honest sender gets a few (duplicates
+ * after a lost ack: at most one window of them); thousands are junk.
+ */
+const MAX_REFUSALS_PER_STREAM = 4096
 
 export interface InboundContext {
   self(): SelfIdentity | undefined
@@ -55,26 +62,52 @@ export async function serveInbound(
   let peer: VerifiedPeer | undefined
   let unpersisted = 0
   let lastDurable: Promise<void> = Promise.resolve()
+  // Answers (refusals, then the cumulative ack) are queued and written together once per
+  // event-loop turn: one write per batch of input, never one per refused frame, so junk cannot
+  // make the node spend a seal and a send on every few bytes it receives.
+  const outgoing: Uint8Array[] = []
+  let flushScheduled = false
+  let flushing: Promise<void> = Promise.resolve()
   let ackSeq = 0n
-  let ackScheduled = false
-  // Before a session exists there is no way to answer on a session stream: failures only close it.
-  const answer = (frame: Frame) =>
-    channel !== undefined ? channel.frame(frame) : kind === 'hello' ? writer.frame(frame) : Promise.resolve()
+  let ackSent = 0n
+  let refusals = 0
+  const flush = () => {
+    flushScheduled = false
+    if (ackSeq > ackSent) {
+      outgoing.push(Frame.encode({ ack: { seq: ackSeq } }))
+      ackSent = ackSeq
+    }
+    if (outgoing.length === 0) return
+    const frames = outgoing.splice(0)
+    // Before a session exists there is no way to answer on a session stream: failures only close it.
+    const sent =
+      channel !== undefined ? channel.write(frames) : kind === 'hello' ? writer.write(frames) : undefined
+    if (sent !== undefined) flushing = sent.catch(() => {})
+  }
+  const schedule = () => {
+    if (flushScheduled) return
+    flushScheduled = true
+    setImmediate(flush)
+  }
 
-  // One Ack per event-loop turn covers every message persisted in that turn.
-  const ack = (seq: bigint) => {
+  // One Ack per event-loop turn covers every message persisted in that turn. `again` repeats
+  // it even if already sent: a duplicate means the sender did not see it.
+  const ack = (seq: bigint, again = false) => {
     if (seq > ackSeq) ackSeq = seq
-    if (ackScheduled) return
-    ackScheduled = true
-    setImmediate(() => {
-      ackScheduled = false
-      answer({ ack: { seq: ackSeq } }).catch(() => {})
-    })
+    if (again) ackSent = 0n
+    schedule()
   }
 
   const refuse = async (err: Refused) => {
+    refusals++
     ctx.refused(reasonOf(err.wire), err.message, peer?.nodeId ?? remotePeer)
-    await answer({ refusal: { code: err.wire, text: err.message, seq: err.seq } }).catch(() => {})
+    outgoing.push(Frame.encode({ refusal: { code: err.wire, text: err.message, seq: err.seq } }))
+    schedule()
+    // Backpressure: a sender of junk waits for its refusals to leave.
+    if (outgoing.length >= MAX_QUEUED_ANSWERS || err.fatal) {
+      flush()
+      await flushing
+    }
   }
 
   const onMessage = async (message: Message, from: VerifiedPeer, me: SelfIdentity) => {
@@ -98,7 +131,7 @@ export async function serveInbound(
       // A replay, or a retransmission after a lost ack: never delivered again, but acked so an
       // honest sender can drop it.
       const persisted = ctx.inbox.persisted(from.nodeId)
-      if (env.seq <= persisted) ack(persisted)
+      if (env.seq <= persisted) ack(persisted, true)
       throw new Refused(ErrorCode.DUPLICATE, `seq ${env.seq} was delivered before`, { seq: env.seq })
     }
     if (admission === 'gap') {
@@ -167,6 +200,14 @@ export async function serveInbound(
         if (!(err instanceof Refused)) throw err
         await refuse(err)
         if (err.fatal) break
+        if (refusals >= MAX_REFUSALS_PER_STREAM) {
+          await refuse(
+            new Refused(ErrorCode.BAD_FRAME, `${refusals} frames refused on this stream: closing it`, {
+              fatal: true,
+            }),
+          )
+          break
+        }
       }
     }
   } catch (err) {
@@ -181,6 +222,8 @@ export async function serveInbound(
     // Let messages already admitted reach the disk and their ack go out before closing.
     await lastDurable
     await new Promise((resolve) => setImmediate(resolve))
+    flush()
+    await flushing
     await (channel ?? writer).idle()
     await stream.close().catch(() => stream.abort(new Error('close failed')))
     // A peer that keeps sending after we are done gets a reset once the Refusal had time to go.

@@ -81,6 +81,8 @@ export class Messaging {
   readonly #init: MessagingInit
   readonly #links = new Map<string, Link>()
   readonly #chains = new Map<string, Promise<unknown>>()
+  /** Certified keys of recent recipients: a directory lookup per message showed in profiles. */
+  readonly #recipients = new Map<string, Recipient>()
   readonly #onConnect = (evt: CustomEvent<PeerId>) => this.#peerConnected(evt.detail.toString())
   #commit?: GroupCommit
   #outbox?: Outbox
@@ -141,7 +143,7 @@ export class Messaging {
         log: this.#c.log,
         deliver: (from, env, mode) => this.#delivered(from, env, mode),
         refused: (reason, text, peer) => this.stats.refused(reason, text, peer, this.#c.log),
-        learned: (peer) => this.#c.learned(peer),
+        learned: (peer) => this.#learned(peer),
       },
       kind,
     ).finally(() => {
@@ -182,7 +184,7 @@ export class Messaging {
     // One message at a time per destination from numbering to enqueue, so sequence numbers
     // reach the outbox in order even when a Sealer is asynchronous.
     const run = (this.#chains.get(to) ?? Promise.resolve()).then(async () => {
-      const recipient = sealer.needsRecipientKeys ? await this.#c.recipient(to) : { nodeId: to }
+      const recipient = sealer.needsRecipientKeys ? await this.#recipient(to) : { nodeId: to }
       const seq = box.nextSeq(to)
       const queuedAt = Date.now()
       const env = encodeEnvelope({
@@ -211,6 +213,30 @@ export class Messaging {
     return { seq, mode: modeLabel(sealer.mode), plaintext: sealer.plaintext, acked: box.whenAcked(to, seq) }
   }
 
+  async #recipient(to: string): Promise<Recipient> {
+    const known = this.#recipients.get(to)
+    if (known !== undefined) return known
+    const found = await this.#c.recipient(to)
+    this.#remember(found)
+    return found
+  }
+
+  #remember(r: Recipient): void {
+    this.#recipients.delete(r.nodeId)
+    if (this.#recipients.size >= 4096) this.#recipients.delete(this.#recipients.keys().next().value as string)
+    this.#recipients.set(r.nodeId, r)
+  }
+
+  /** A peer proved its certificate: its keys replace what the cache held (a renewed certificate). */
+  #learned(peer: VerifiedPeer): void {
+    this.#remember({
+      nodeId: peer.nodeId,
+      sigPublicKey: peer.sigPublicKey,
+      commsPublicKey: peer.commsPublicKey,
+    })
+    this.#c.learned(peer)
+  }
+
   #link(to: string): Link {
     let link = this.#links.get(to)
     if (link === undefined) {
@@ -224,7 +250,7 @@ export class Messaging {
         acked: (_to, n) => this.stats.delivered(n),
         refused: (peer, reason, text) =>
           this.#c.log.warn({ to: peer, reason, text }, 'peer refused a message'),
-        learned: (peer) => this.#c.learned(peer),
+        learned: (peer) => this.#learned(peer),
       })
       this.#links.set(to, link)
     }
