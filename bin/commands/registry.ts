@@ -30,6 +30,7 @@ export function register(program: Command): void {
           maxMessageBytes: r.maxMessageBytes,
           clockSkewSec: r.clockSkewSec,
           nonceRetentionSec: r.nonceRetentionSec,
+          referrals: r.referrals,
           rateLimit: r.rateLimit,
           publicListen: r.public === undefined ? undefined : hostPort(r.public),
           releaseMaxBytes: r.releaseMaxBytes,

@@ -370,3 +370,382 @@ export namespace FormResponse {
     return streamMessage(buf, FormResponse.codec(), opts)
   }
 }
+
+export enum AssignKind {
+  ASSIGN_UNKNOWN = 'ASSIGN_UNKNOWN',
+  ASSIGN = 'ASSIGN',
+  ATTEST = 'ATTEST'
+}
+
+enum __AssignKindValues {
+  ASSIGN_UNKNOWN = 0,
+  ASSIGN = 1,
+  ATTEST = 2
+}
+
+export namespace AssignKind {
+  export const codec = (): Codec<AssignKind> => {
+    return enumeration<AssignKind>(__AssignKindValues)
+  }
+}
+
+export interface AssignRequest {
+  kind: AssignKind
+  sigPublicKey: Uint8Array
+  agreementKey: Uint8Array
+  nodeSignature: Uint8Array
+}
+
+export namespace AssignRequest {
+  let _codec: Codec<AssignRequest>
+
+  export const codec = (): Codec<AssignRequest> => {
+    if (_codec == null) {
+      _codec = message<AssignRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.kind != null && __AssignKindValues[obj.kind] !== 0) {
+          w.uint32(8)
+          AssignKind.codec().encode(obj.kind, w)
+        }
+
+        if ((obj.sigPublicKey != null && obj.sigPublicKey.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.sigPublicKey)
+        }
+
+        if ((obj.agreementKey != null && obj.agreementKey.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.agreementKey)
+        }
+
+        if ((obj.nodeSignature != null && obj.nodeSignature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.nodeSignature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          kind: AssignKind.ASSIGN_UNKNOWN,
+          sigPublicKey: uint8ArrayAlloc(0),
+          agreementKey: uint8ArrayAlloc(0),
+          nodeSignature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.kind = AssignKind.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.sigPublicKey = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.agreementKey = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.nodeSignature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.kind`,
+                value: AssignKind.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.sigPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.agreementKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.nodeSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AssignRequestKindFieldEvent {
+    field: '$.kind'
+    value: AssignKind
+  }
+
+  export interface AssignRequestSigPublicKeyFieldEvent {
+    field: '$.sigPublicKey'
+    value: Uint8Array
+  }
+
+  export interface AssignRequestAgreementKeyFieldEvent {
+    field: '$.agreementKey'
+    value: Uint8Array
+  }
+
+  export interface AssignRequestNodeSignatureFieldEvent {
+    field: '$.nodeSignature'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<AssignRequest>): Uint8Array {
+    return encodeMessage(obj, AssignRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignRequest>): AssignRequest {
+    return decodeMessage(buf, AssignRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignRequest>): Generator<AssignRequestKindFieldEvent | AssignRequestSigPublicKeyFieldEvent | AssignRequestAgreementKeyFieldEvent | AssignRequestNodeSignatureFieldEvent> {
+    return streamMessage(buf, AssignRequest.codec(), opts)
+  }
+}
+
+export enum AssignError {
+  ASSIGN_OK = 'ASSIGN_OK',
+  ASSIGN_BAD_REQUEST = 'ASSIGN_BAD_REQUEST',
+  NO_REPLICA = 'NO_REPLICA',
+  NOT_ASSIGNED = 'NOT_ASSIGNED',
+  ASSIGN_REFUSED = 'ASSIGN_REFUSED'
+}
+
+enum __AssignErrorValues {
+  ASSIGN_OK = 0,
+  ASSIGN_BAD_REQUEST = 1,
+  NO_REPLICA = 2,
+  NOT_ASSIGNED = 3,
+  ASSIGN_REFUSED = 4
+}
+
+export namespace AssignError {
+  export const codec = (): Codec<AssignError> => {
+    return enumeration<AssignError>(__AssignErrorValues)
+  }
+}
+
+export interface AssignResponse {
+  error: AssignError
+  text: string
+  nodeId: Uint8Array
+  clusterId: Uint8Array
+  signature: Uint8Array
+}
+
+export namespace AssignResponse {
+  let _codec: Codec<AssignResponse>
+
+  export const codec = (): Codec<AssignResponse> => {
+    if (_codec == null) {
+      _codec = message<AssignResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.error != null && __AssignErrorValues[obj.error] !== 0) {
+          w.uint32(8)
+          AssignError.codec().encode(obj.error, w)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(18)
+          w.string(obj.text)
+        }
+
+        if ((obj.nodeId != null && obj.nodeId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.nodeId)
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(42)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          error: AssignError.ASSIGN_OK,
+          text: '',
+          nodeId: uint8ArrayAlloc(0),
+          clusterId: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.error = AssignError.codec().decode(reader)
+              break
+            }
+            case 2: {
+              obj.text = reader.string()
+              break
+            }
+            case 3: {
+              obj.nodeId = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.error`,
+                value: AssignError.codec().decode(reader)
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.nodeId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AssignResponseErrorFieldEvent {
+    field: '$.error'
+    value: AssignError
+  }
+
+  export interface AssignResponseTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export interface AssignResponseNodeIdFieldEvent {
+    field: '$.nodeId'
+    value: Uint8Array
+  }
+
+  export interface AssignResponseClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface AssignResponseSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<AssignResponse>): Uint8Array {
+    return encodeMessage(obj, AssignResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignResponse>): AssignResponse {
+    return decodeMessage(buf, AssignResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignResponse>): Generator<AssignResponseErrorFieldEvent | AssignResponseTextFieldEvent | AssignResponseNodeIdFieldEvent | AssignResponseClusterIdFieldEvent | AssignResponseSignatureFieldEvent> {
+    return streamMessage(buf, AssignResponse.codec(), opts)
+  }
+}

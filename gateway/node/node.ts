@@ -13,13 +13,14 @@ import { identitySigner, libp2pPrivateKey, loadOrCreateIdentity, type Identity }
 import { logger, type Logger } from '../../lib/log.js'
 import { LevelStore, type Store } from '../../lib/store/index.js'
 import { ClusterFormation, type FormationSettings } from '../cluster/formation-service.js'
+import { obtainAssignment, serveAssignments } from '../cluster/referral.js'
 import { Replica } from '../cluster/replica.js'
 import type { ClusterBinding } from '../registry/registry.pb.js'
 import type { SelfIdentity } from '../messaging/hello.js'
 import type { Messaging } from '../messaging/service.js'
 import { createHost, type Host } from '../p2p/host.js'
 import { verifyCertificate } from '../registry/certificate.js'
-import { RegistryClient } from '../registry/client.js'
+import { Referred, RegistryClient } from '../registry/client.js'
 import { sealPeerRecord } from '../registry/peer-record.js'
 import type { NodeCertificate, SignedCertificate } from '../registry/registry.pb.js'
 import type { UpdateChecker } from '../update/index.js'
@@ -93,6 +94,8 @@ export class XLatticeNode {
     lastError: null as string | null,
   }
   #timers: NodeJS.Timeout[] = []
+  /** The cluster that assigned this node's NodeID, when the server referred it to one. */
+  #referredBy: string | null = null
   #stopping = false
   #sendRecord = true
   #updates?: UpdateChecker
@@ -155,6 +158,11 @@ export class XLatticeNode {
       await node.#loadSavedCertificate()
       await node.messaging.start()
       await node.cluster.start()
+      await serveAssignments(host, {
+        replica: () => node.replica,
+        signer: identitySigner(identity),
+        log: logger('gateway:cluster:assign'),
+      })
     } catch (err) {
       await host.stop()
       await store.close()
@@ -255,10 +263,28 @@ export class XLatticeNode {
 
   async #register(): Promise<void> {
     const record = await sealPeerRecord(await libp2pPrivateKey(this.identity), this.#addrs())
-    const { certificate, cert } = await this.#registry.register(
-      { signer: identitySigner(this.identity), commsPublicKey: this.identity.commsPublicKey },
-      record,
-    )
+    const keys = { signer: identitySigner(this.identity), commsPublicKey: this.identity.commsPublicKey }
+    let registration: Awaited<ReturnType<RegistryClient['register']>>
+    try {
+      registration = await this.#registry.register(keys, record)
+    } catch (err) {
+      if (!(err instanceof Referred)) throw err
+      // Seed row 0.1.10: the server referred this new node to a cluster for its NodeID.
+      this.#log.info({ clusterId: toHex(err.referral.clusterId) }, 'referred to a cluster for a NodeID')
+      const assignment = await obtainAssignment(
+        {
+          host: this.host,
+          registry: this.#registry,
+          signer: keys.signer,
+          commsPublicKey: keys.commsPublicKey,
+          log: this.#log,
+        },
+        err.referral,
+      )
+      registration = await this.#registry.register(keys, record, assignment)
+      this.#referredBy = toHex(assignment.clusterId)
+    }
+    const { certificate, cert } = registration
     const previous = this.nodeId
     this.#cert = cert
     this.#signed = certificate
@@ -333,7 +359,11 @@ export class XLatticeNode {
       sigPublicKey: toB64u(this.identity.sigPublicKey),
       commsPublicKey: toB64u(this.identity.commsPublicKey),
       listen: this.host.getMultiaddrs().map((a) => a.toString()),
-      registry: { address: this.#registry.address.toString(), ...this.#registryState },
+      registry: {
+        address: this.#registry.address.toString(),
+        ...this.#registryState,
+        referredBy: this.#referredBy,
+      },
       update: this.#updates?.status() ?? null,
       neighbours: this.neighbours.status(),
       messages: this.messaging.status(),

@@ -22,6 +22,7 @@ import {
 } from './cluster-binding.js'
 import { openPeerRecord } from './peer-record.js'
 import {
+  type ClusterAssignment,
   ClusterInfo,
   type ClusterMember,
   type ClusterSignature,
@@ -33,6 +34,7 @@ import {
   type NodeCertificate,
   RegisterCluster,
   RegisterNode,
+  type Referral,
   RegisterResult,
   Request,
   RequestType,
@@ -50,6 +52,16 @@ export class RegistryRefusal extends Error {
     super(`registry refused (${code}): ${text}`)
     this.code = code
     this.name = 'RegistryRefusal'
+  }
+}
+
+/** The registry referred this new node to a cluster (seed row 0.1.10): ask it for a NodeID. */
+export class Referred extends RegistryRefusal {
+  readonly referral: Referral
+  constructor(referral: Referral) {
+    super(ErrorCode.OK, 'referred to a cluster for a NodeID')
+    this.referral = referral
+    this.name = 'Referred'
   }
 }
 
@@ -134,26 +146,34 @@ export class RegistryClient {
   }
 
   /** Builds the signed RegisterNode body; exported for tests and benchmarks that forge variants. */
-  static registerRequest(keys: NodeKeys, peerRecord: Uint8Array, timestamp = Date.now()): Request {
+  static registerRequest(
+    keys: NodeKeys,
+    peerRecord: Uint8Array,
+    timestamp = Date.now(),
+    assignment?: ClusterAssignment,
+  ): Request {
     const body = RegisterNode.encode({
       sigPublicKey: keys.signer.publicKey,
       commsPublicKey: keys.commsPublicKey,
       peerRecord,
       timestamp: BigInt(timestamp),
       nonce: randomBytes(16),
+      assignment,
     })
     return { type: RequestType.REGISTER_NODE, body, signature: keys.signer.sign(TAG_REGISTER, body) }
   }
 
-  async register(keys: NodeKeys, peerRecord: Uint8Array): Promise<Registration> {
-    const req = RegistryClient.registerRequest(keys, peerRecord)
+  /**
+   * Registers (or re-registers) the node. A new node may be referred to a cluster instead: that
+   * throws Referred; register again with the `assignment` the cluster's members attested.
+   */
+  async register(keys: NodeKeys, peerRecord: Uint8Array, assignment?: ClusterAssignment): Promise<Registration> {
+    const req = RegistryClient.registerRequest(keys, peerRecord, Date.now(), assignment)
     const res = await this.#call(req.type, req.body, req.signature)
     const result = RegisterResult.decode(res.body)
     if (result.certificate === undefined) {
-      throw new RegistryRefusal(
-        ErrorCode.UNSUPPORTED,
-        'registry answered with a referral; clusters are not supported yet',
-      )
+      if (result.referral !== undefined) throw new Referred(result.referral)
+      throw new RegistryRefusal(ErrorCode.INTERNAL, 'registry answered with neither a certificate nor a referral')
     }
     const cert = verifyCertificate(result.certificate, [this.registryKey])
     if (!equalBytes(cert.sigPublicKey, keys.signer.publicKey)) {

@@ -91,6 +91,10 @@ export class ClusterTable {
     return this.#byId.size
   }
 
+  all(): IterableIterator<Cluster> {
+    return this.#byId.values()
+  }
+
   byId(clusterId: Uint8Array): Cluster | undefined {
     return this.#byId.get(toHex(clusterId))
   }

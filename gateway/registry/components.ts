@@ -9,6 +9,8 @@ export interface RegistryLimits {
   neighbourK: number
   clockSkewMs: number
   nonceRetentionMs: number
+  /** Refer new nodes to clusters (seed row 0.1.10) once clusters exist. */
+  referrals?: boolean
 }
 
 /** What a request handler may use: narrow on purpose, so handlers are testable alone. */

@@ -19,6 +19,8 @@ export interface RegistryOptions {
   maxMessageBytes: number
   clockSkewSec: number
   nonceRetentionSec: number
+  /** Refer new nodes to clusters once clusters exist (seed row 0.1.10). */
+  referrals?: boolean
   rateLimit: { requestsPerSec: number; burst: number }
   /** `HOST:PORT` of the read-only public HTTP listener for releases; none when undefined. */
   publicListen?: { host: string; port: number }
@@ -53,6 +55,7 @@ export async function startRegistry(opts: RegistryOptions): Promise<RunningRegis
         neighbourK: opts.neighbourK,
         clockSkewMs: opts.clockSkewSec * 1000,
         nonceRetentionMs: opts.nonceRetentionSec * 1000,
+        referrals: opts.referrals ?? false,
         maxMessageBytes: opts.maxMessageBytes,
         rateLimit: opts.rateLimit,
       },

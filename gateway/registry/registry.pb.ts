@@ -372,6 +372,7 @@ export interface RegisterNode {
   peerRecord: Uint8Array
   timestamp: bigint
   nonce: Uint8Array
+  assignment?: ClusterAssignment
 }
 
 export namespace RegisterNode {
@@ -407,6 +408,11 @@ export namespace RegisterNode {
         if ((obj.nonce != null && obj.nonce.byteLength > 0)) {
           w.uint32(42)
           w.bytes(obj.nonce)
+        }
+
+        if (obj.assignment != null) {
+          w.uint32(50)
+          ClusterAssignment.codec().encode(obj.assignment, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -445,6 +451,12 @@ export namespace RegisterNode {
             }
             case 5: {
               obj.nonce = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.assignment = ClusterAssignment.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.assignment
+              })
               break
             }
             default: {
@@ -497,6 +509,13 @@ export namespace RegisterNode {
               }
               break
             }
+            case 6: {
+              yield * ClusterAssignment.codec().stream(reader, reader.uint32(), `${prefix}.assignment`, {
+                limits: opts.limits?.assignment
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -534,6 +553,28 @@ export namespace RegisterNode {
     value: Uint8Array
   }
 
+  export interface RegisterNodeAssignmentClusterIdFieldEvent {
+    field: '$.assignment.clusterId'
+    value: Uint8Array
+  }
+
+  export interface RegisterNodeAssignmentNodeIdFieldEvent {
+    field: '$.assignment.nodeId'
+    value: Uint8Array
+  }
+
+  export interface RegisterNodeAssignmentSignaturesIndexFieldEvent {
+    field: '$.assignment.signatures[].index'
+    value: number
+    index: number
+  }
+
+  export interface RegisterNodeAssignmentSignaturesSignatureFieldEvent {
+    field: '$.assignment.signatures[].signature'
+    value: Uint8Array
+    index: number
+  }
+
   export function encode (obj: Partial<RegisterNode>): Uint8Array {
     return encodeMessage(obj, RegisterNode.codec())
   }
@@ -542,8 +583,331 @@ export namespace RegisterNode {
     return decodeMessage(buf, RegisterNode.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterNode>): Generator<RegisterNodeSigPublicKeyFieldEvent | RegisterNodeCommsPublicKeyFieldEvent | RegisterNodePeerRecordFieldEvent | RegisterNodeTimestampFieldEvent | RegisterNodeNonceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RegisterNode>): Generator<RegisterNodeSigPublicKeyFieldEvent | RegisterNodeCommsPublicKeyFieldEvent | RegisterNodePeerRecordFieldEvent | RegisterNodeTimestampFieldEvent | RegisterNodeNonceFieldEvent | RegisterNodeAssignmentClusterIdFieldEvent | RegisterNodeAssignmentNodeIdFieldEvent | RegisterNodeAssignmentSignaturesIndexFieldEvent | RegisterNodeAssignmentSignaturesSignatureFieldEvent> {
     return streamMessage(buf, RegisterNode.codec(), opts)
+  }
+}
+
+export interface ClusterAssignment {
+  clusterId: Uint8Array
+  nodeId: Uint8Array
+  signatures: ClusterSignature[]
+}
+
+export namespace ClusterAssignment {
+  let _codec: Codec<ClusterAssignment>
+
+  export const codec = (): Codec<ClusterAssignment> => {
+    if (_codec == null) {
+      _codec = message<ClusterAssignment>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.nodeId != null && obj.nodeId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.nodeId)
+        }
+
+        if (obj.signatures != null && obj.signatures.length > 0) {
+          for (const value of obj.signatures) {
+            w.uint32(26)
+            ClusterSignature.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clusterId: uint8ArrayAlloc(0),
+          nodeId: uint8ArrayAlloc(0),
+          signatures: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.nodeId = reader.bytes()
+              break
+            }
+            case 3: {
+              if (opts.limits?.signatures != null && obj.signatures.length === opts.limits.signatures) {
+                throw new MaxLengthError('Decode error - repeated field "signatures" had too many elements')
+              }
+
+              obj.signatures.push(ClusterSignature.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.signatures$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          signatures: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.nodeId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.signatures != null && obj.signatures === opts.limits.signatures) {
+                throw new MaxLengthError('Streaming decode error - repeated field "signatures" had too many elements')
+              }
+
+              for (const evt of ClusterSignature.codec().stream(reader, reader.uint32(), `${prefix}.signatures[]`, {
+                limits: opts.limits?.signatures$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.signatures
+                }
+              }
+
+              obj.signatures++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ClusterAssignmentClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface ClusterAssignmentNodeIdFieldEvent {
+    field: '$.nodeId'
+    value: Uint8Array
+  }
+
+  export interface ClusterAssignmentSignaturesIndexFieldEvent {
+    field: '$.signatures[].index'
+    value: number
+    index: number
+  }
+
+  export interface ClusterAssignmentSignaturesSignatureFieldEvent {
+    field: '$.signatures[].signature'
+    value: Uint8Array
+    index: number
+  }
+
+  export function encode (obj: Partial<ClusterAssignment>): Uint8Array {
+    return encodeMessage(obj, ClusterAssignment.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterAssignment>): ClusterAssignment {
+    return decodeMessage(buf, ClusterAssignment.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ClusterAssignment>): Generator<ClusterAssignmentClusterIdFieldEvent | ClusterAssignmentNodeIdFieldEvent | ClusterAssignmentSignaturesIndexFieldEvent | ClusterAssignmentSignaturesSignatureFieldEvent> {
+    return streamMessage(buf, ClusterAssignment.codec(), opts)
+  }
+}
+
+export interface AssignmentAttestation {
+  clusterId: Uint8Array
+  nodeId: Uint8Array
+  sigPublicKey: Uint8Array
+  commsPublicKey: Uint8Array
+}
+
+export namespace AssignmentAttestation {
+  let _codec: Codec<AssignmentAttestation>
+
+  export const codec = (): Codec<AssignmentAttestation> => {
+    if (_codec == null) {
+      _codec = message<AssignmentAttestation>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.clusterId != null && obj.clusterId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.clusterId)
+        }
+
+        if ((obj.nodeId != null && obj.nodeId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.nodeId)
+        }
+
+        if ((obj.sigPublicKey != null && obj.sigPublicKey.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.sigPublicKey)
+        }
+
+        if ((obj.commsPublicKey != null && obj.commsPublicKey.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.commsPublicKey)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          clusterId: uint8ArrayAlloc(0),
+          nodeId: uint8ArrayAlloc(0),
+          sigPublicKey: uint8ArrayAlloc(0),
+          commsPublicKey: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.clusterId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.nodeId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.sigPublicKey = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.commsPublicKey = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.clusterId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.nodeId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.sigPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.commsPublicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface AssignmentAttestationClusterIdFieldEvent {
+    field: '$.clusterId'
+    value: Uint8Array
+  }
+
+  export interface AssignmentAttestationNodeIdFieldEvent {
+    field: '$.nodeId'
+    value: Uint8Array
+  }
+
+  export interface AssignmentAttestationSigPublicKeyFieldEvent {
+    field: '$.sigPublicKey'
+    value: Uint8Array
+  }
+
+  export interface AssignmentAttestationCommsPublicKeyFieldEvent {
+    field: '$.commsPublicKey'
+    value: Uint8Array
+  }
+
+  export function encode (obj: Partial<AssignmentAttestation>): Uint8Array {
+    return encodeMessage(obj, AssignmentAttestation.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignmentAttestation>): AssignmentAttestation {
+    return decodeMessage(buf, AssignmentAttestation.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignmentAttestation>): Generator<AssignmentAttestationClusterIdFieldEvent | AssignmentAttestationNodeIdFieldEvent | AssignmentAttestationSigPublicKeyFieldEvent | AssignmentAttestationCommsPublicKeyFieldEvent> {
+    return streamMessage(buf, AssignmentAttestation.codec(), opts)
   }
 }
 

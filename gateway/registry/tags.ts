@@ -10,5 +10,7 @@ export const MAX_MESSAGE_BYTES = 64 * 1024
 export const TAG_CLUSTER_REGISTER = 'xlattice/cluster/register/v1'
 export const TAG_CLUSTER_UPDATE = 'xlattice/cluster/update/v1'
 export const TAG_CLUSTER = 'xlattice/cluster/v1'
+/** Members attesting the NodeID their cluster assigned to a referred node (0.1.10). */
+export const TAG_CLUSTER_ASSIGNED = 'xlattice/cluster/assigned/v1'
 /** Not a signature domain: the prefix of the hash that makes a cluster ID. */
 export const TAG_CLUSTER_ID = 'xlattice/cluster/id/v1'

@@ -208,6 +208,13 @@ const registry = z
           'Seconds the registry remembers request nonces, to refuse replays. At least 2 x clockSkewSec, ' +
           'since a request is accepted while its timestamp is within clockSkewSec either side.',
       }),
+    referrals: bool()
+      .default(false)
+      .meta({
+        description:
+          'Once clusters exist, answer a new node with a referral to a cluster, which assigns its NodeID ' +
+          '(the registry then certifies the assigned NodeID). Off: the registry assigns NodeIDs itself.',
+      }),
   })
   .extend({
     public: hostPort()

@@ -2,15 +2,29 @@
  * RegisterNode (seed row 0.0.2): a signed, fresh, never-replayed request carrying both public
  * keys and a signed peer record; answered with a NodeID certificate. The same signing key
  * always gets the same NodeID back.
+ *
+ * Referrals (seed row 0.1.10, when `referrals` is on and clusters exist): a key the server has
+ * never bound is answered with a Referral to a cluster instead; the node has that cluster
+ * assign its NodeID (0.1.9) and registers again carrying the assignment, attested by more than
+ * 2/3 of the cluster's current members, and the server binds and certifies that NodeID.
  */
-import { randomBytes, verifySignature } from '../../../lib/crypto.js'
+import { randomBytes, sha256, verifySignature } from '../../../lib/crypto.js'
 import { equalBytes } from '../../../lib/encoding.js'
+import { assignedNodeId } from '../../cluster/entries.js'
 import { issueCertificate } from '../certificate.js'
-import type { Handler } from '../components.js'
+import { checkClusterQuorum } from '../cluster-binding.js'
+import type { HandlerComponents, Handler } from '../components.js'
 import { badRequest, RegistryError } from '../errors.js'
 import { openPeerRecord } from '../peer-record.js'
-import { ErrorCode, RegisterNode, RegisterResult, type Response } from '../registry.pb.js'
-import { TAG_REGISTER } from '../tags.js'
+import {
+  AssignmentAttestation,
+  ErrorCode,
+  RegisterNode,
+  RegisterResult,
+  type Referral,
+  type Response,
+} from '../registry.pb.js'
+import { TAG_CLUSTER_ASSIGNED, TAG_REGISTER } from '../tags.js'
 
 const MAX_PEER_RECORD_BYTES = 4096
 
@@ -55,8 +69,23 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
   // No await between the lookup and bind/rebind: concurrent requests for one key serialise here.
   let binding = c.table.byKey(req.sigPublicKey)
   if (binding === undefined) {
-    let nodeId = randomBytes(32)
-    while (c.table.hasId(nodeId)) nodeId = randomBytes(32)
+    let nodeId: Uint8Array
+    if (req.assignment !== undefined) {
+      nodeId = checkAssignment(c, req)
+    } else {
+      const referral = c.limits.referrals === true ? referralFor(c, req.sigPublicKey) : undefined
+      if (referral !== undefined) {
+        await c.table.persistNonce(nonceOp)
+        return {
+          error: ErrorCode.OK,
+          errorText: '',
+          body: RegisterResult.encode({ referral }),
+          signature: new Uint8Array(),
+        }
+      }
+      nodeId = randomBytes(32)
+      while (c.table.hasId(nodeId)) nodeId = randomBytes(32)
+    }
     const certificate = issueCertificate(c.signer, {
       nodeId,
       sigPublicKey: req.sigPublicKey,
@@ -101,4 +130,53 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
     body: RegisterResult.encode({ certificate: binding.certificate }),
     signature: new Uint8Array(),
   }
+}
+
+/** The bytes a cluster's members sign to attest an assignment. */
+export function assignmentAttestation(f: {
+  clusterId: Uint8Array
+  nodeId: Uint8Array
+  sigPublicKey: Uint8Array
+  commsPublicKey: Uint8Array
+}): Uint8Array {
+  return AssignmentAttestation.encode(f)
+}
+
+/** The assigned NodeID, once the attestation checks out; RegistryError otherwise. */
+function checkAssignment(c: HandlerComponents, req: RegisterNode): Uint8Array {
+  const a = req.assignment
+  if (a === undefined) throw badRequest('no assignment')
+  const cluster = c.clusters.byId(a.clusterId)
+  if (cluster === undefined) throw new RegistryError(ErrorCode.NOT_FOUND, 'the assigning cluster is not registered')
+  if (!equalBytes(a.nodeId, assignedNodeId(cluster.clusterId, req.sigPublicKey))) {
+    throw badRequest("nodeId is not the one the cluster derives from this node's key")
+  }
+  if (c.table.hasId(a.nodeId)) throw new RegistryError(ErrorCode.CONFLICT, 'that NodeID is bound to another key')
+  const body = assignmentAttestation({
+    clusterId: cluster.clusterId,
+    nodeId: a.nodeId,
+    sigPublicKey: req.sigPublicKey,
+    commsPublicKey: req.commsPublicKey,
+  })
+  checkClusterQuorum(TAG_CLUSTER_ASSIGNED, body, a.signatures, cluster.members)
+  return a.nodeId
+}
+
+/**
+ * The cluster a new key is referred to: the one whose ID is XOR-closest to the hash of the key
+ * (deterministic, spread evenly), with its members' signed peer records; none without clusters.
+ */
+function referralFor(c: HandlerComponents, sigPublicKey: Uint8Array): Referral | undefined {
+  const target = sha256(sigPublicKey)
+  let best: { clusterId: Uint8Array; members: Uint8Array[]; distance: bigint } | undefined
+  for (const cluster of c.clusters.all()) {
+    const members = cluster.members
+      .map((m) => c.table.byId(m.nodeId)?.peerRecord)
+      .filter((r): r is Uint8Array => r !== undefined)
+    if (members.length === 0) continue
+    let distance = 0n
+    for (let i = 0; i < 32; i++) distance = (distance << 8n) | BigInt(cluster.clusterId[i] ^ target[i])
+    if (best === undefined || distance < best.distance) best = { clusterId: cluster.clusterId, members, distance }
+  }
+  return best === undefined ? undefined : { clusterId: best.clusterId, members: best.members }
 }

@@ -76,8 +76,10 @@ describe('lib/config', () => {
         clockSkewSec: 60,
         rateLimit: { requestsPerSec: 50, burst: 100 },
         nonceRetentionSec: 600,
+        referrals: false,
         releaseMaxBytes: 256 * 1024 * 1024,
       })
+      assert.deepEqual(c.cluster, { size: 4, formationIntervalSec: 2, lockSec: 20, members: [] })
       assert.deepEqual(c.update, { keys: [], intervalHours: 6, autoInstall: false })
     })
 
