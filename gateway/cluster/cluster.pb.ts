@@ -28,6 +28,7 @@ export namespace FormKind {
 export interface FormRequest {
   kind: FormKind
   body: Uint8Array
+  certificate: Uint8Array
 }
 
 export namespace FormRequest {
@@ -50,13 +51,19 @@ export namespace FormRequest {
           w.bytes(obj.body)
         }
 
+        if ((obj.certificate != null && obj.certificate.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.certificate)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           kind: FormKind.FORM_UNKNOWN,
-          body: uint8ArrayAlloc(0)
+          body: uint8ArrayAlloc(0),
+          certificate: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -71,6 +78,10 @@ export namespace FormRequest {
             }
             case 2: {
               obj.body = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.certificate = reader.bytes()
               break
             }
             default: {
@@ -102,6 +113,13 @@ export namespace FormRequest {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.certificate`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -124,6 +142,11 @@ export namespace FormRequest {
     value: Uint8Array
   }
 
+  export interface FormRequestCertificateFieldEvent {
+    field: '$.certificate'
+    value: Uint8Array
+  }
+
   export function encode (obj: Partial<FormRequest>): Uint8Array {
     return encodeMessage(obj, FormRequest.codec())
   }
@@ -132,7 +155,7 @@ export namespace FormRequest {
     return decodeMessage(buf, FormRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormRequest>): Generator<FormRequestKindFieldEvent | FormRequestBodyFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormRequest>): Generator<FormRequestKindFieldEvent | FormRequestBodyFieldEvent | FormRequestCertificateFieldEvent> {
     return streamMessage(buf, FormRequest.codec(), opts)
   }
 }

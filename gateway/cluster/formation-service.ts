@@ -26,14 +26,18 @@ import {
   type ClusterApproval,
   clusterIdOf,
   clusterRegistrationBody,
+  MAX_CLUSTER_MEMBERS,
+  memberListProblem,
   signClusterRegistration,
   verifyClusterBinding,
 } from '../registry/cluster-binding.js'
 import type { RegistryClient, VerifiedCluster } from '../registry/client.js'
+import { verifyCertificate } from '../registry/certificate.js'
 import {
   type ClusterBinding,
   type ClusterMember,
   RegisterCluster,
+  SignedCertificate,
   SignedClusterBinding,
 } from '../registry/registry.pb.js'
 import { TAG_CLUSTER_REGISTER } from '../registry/tags.js'
@@ -60,6 +64,8 @@ export interface FormationComponents {
   }
   /** This node's NodeID once registered. */
   nodeId(): string | undefined
+  /** This node's NodeID certificate once registered (sent with its proposals). */
+  certificate(): SignedCertificate | undefined
   signer: Signer
   registry: Pick<RegistryClient, 'registerCluster' | 'getCluster' | 'registryKey'>
   /** The node's live neighbours (the keep-alive table). */
@@ -182,6 +188,9 @@ export class ClusterFormation {
 
   async #propose(rules: Formation, members: string[], peers: Map<string, FormationPeer>): Promise<void> {
     const self = rules.self
+    const signed = this.#c.certificate()
+    if (signed === undefined) return
+    const certificate = SignedCertificate.encode(signed)
     const list: ClusterMember[] = members.map((id) => ({
       nodeId: fromHex(id),
       sigPublicKey:
@@ -200,7 +209,7 @@ export class ClusterFormation {
         const peer = peers.get(id)
         if (peer === undefined) return { id, error: 'not a live neighbour' }
         try {
-          const res = await this.#call(peer, { kind: FormKind.PROPOSE, body })
+          const res = await this.#call(peer, { kind: FormKind.PROPOSE, body, certificate })
           if (res.error !== FormError.FORM_OK)
             return { id, error: `${res.error}: ${res.text}`, answered: true }
           if (!verifySignature(TAG_CLUSTER_REGISTER, body, res.signature, peer.sigPublicKey))
@@ -219,7 +228,7 @@ export class ClusterFormation {
       }
       this.#lastError = failed.map((f) => `${f.id.slice(0, 8)}: ${f.error}`).join('; ')
       this.#c.log.info({ proposal: proposal.id.slice(0, 16), failed: this.#lastError }, 'proposal failed')
-      await this.#withdraw(rules, proposal, body, others, peers)
+      await this.#withdraw(rules, proposal, { body, certificate }, others, peers)
       return
     }
     const cluster = await this.#c.registry.registerCluster(body, approvals)
@@ -238,7 +247,7 @@ export class ClusterFormation {
   async #withdraw(
     rules: Formation,
     proposal: Proposal,
-    body: Uint8Array,
+    request: { body: Uint8Array; certificate: Uint8Array },
     others: string[],
     peers: Map<string, FormationPeer>,
   ): Promise<void> {
@@ -248,7 +257,7 @@ export class ClusterFormation {
         const peer = peers.get(id)
         return peer === undefined
           ? undefined
-          : this.#call(peer, { kind: FormKind.WITHDRAW, body }).catch(() => {})
+          : this.#call(peer, { kind: FormKind.WITHDRAW, ...request }).catch(() => {})
       }),
     )
   }
@@ -304,7 +313,7 @@ export class ClusterFormation {
     this.#c.joined?.(binding)
   }
 
-  async #call(peer: FormationPeer, req: FormRequest): Promise<FormResponse> {
+  async #call(peer: FormationPeer, req: Partial<FormRequest>): Promise<FormResponse> {
     const stream = await this.#c.host.dialProtocol(peerIdFromString(peer.peerId), CLUSTER_PROTOCOL, {
       signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
     })
@@ -342,10 +351,10 @@ export class ClusterFormation {
           ? { error: FormError.FORM_OK, free: true }
           : { error: FormError.FORM_OK, free: false, clusterId: this.#binding.binding.clusterId }
       case FormKind.PROPOSE:
-        return this.#considerProposal(rules, req.body, remoteKey)
+        return this.#considerProposal(rules, req, remoteKey)
       case FormKind.WITHDRAW: {
-        const parsed = parseProposal(req.body, remoteKey)
-        if (typeof parsed === 'string') return answer(FormError.NOT_PROPOSER, parsed)
+        const parsed = parseProposal(req, remoteKey, [this.#c.registry.registryKey])
+        if (!('proposal' in parsed)) return parsed
         rules.release(parsed.proposal.id)
         this.#accepted.delete(parsed.proposal.id)
         return answer(FormError.FORM_OK, 'released')
@@ -368,17 +377,23 @@ export class ClusterFormation {
 
   #considerProposal(
     rules: Formation,
-    body: Uint8Array,
+    req: FormRequest,
     remoteKey: Uint8Array | undefined,
   ): Partial<FormResponse> {
-    const parsed = parseProposal(body, remoteKey)
-    if (typeof parsed === 'string') return answer(FormError.NOT_PROPOSER, parsed)
+    const parsed = parseProposal(req, remoteKey, [this.#c.registry.registryKey])
+    const body = req.body
+    if (!('proposal' in parsed)) return parsed
     const { proposal, reg } = parsed
+    // Never hold or sign a registration the server must refuse (the members' canonical order).
+    const problem = memberListProblem(reg.members)
+    if (problem !== undefined) return answer(FormError.MALFORMED, problem)
     const me = reg.members.find((m) => toHex(m.nodeId) === rules.self)
     if (me !== undefined && !equalBytes(me.sigPublicKey, this.#c.signer.publicKey))
       return answer(FormError.NOT_A_MEMBER, 'the proposal names this NodeID with another key')
     const verdict = rules.consider(proposal, Date.now())
     if (verdict.accept) {
+      // Bounded: each entry costs a lookup at the server once its hold lapses.
+      if (this.#accepted.size >= 8) this.#accepted.delete(this.#accepted.keys().next().value as string)
       this.#accepted.set(proposal.id, body)
       return { error: FormError.FORM_OK, signature: signClusterRegistration(this.#c.signer, body).signature }
     }
@@ -449,21 +464,37 @@ function answer(error: FormError, text: string): Partial<FormResponse> {
   return { error, text }
 }
 
-/** The proposal in a PROPOSE or WITHDRAW body, checked to come from its proposer's connection. */
+/**
+ * The proposal in a PROPOSE or WITHDRAW body, checked to come from its proposer's connection;
+ * or the answer refusing it.
+ */
 function parseProposal(
-  body: Uint8Array,
+  req: FormRequest,
   remoteKey: Uint8Array | undefined,
-): { proposal: Proposal; reg: RegisterCluster } | string {
+  issuers: Uint8Array[],
+): { proposal: Proposal; reg: RegisterCluster } | Partial<FormResponse> {
+  const body = req.body
   let reg: RegisterCluster
   try {
-    reg = RegisterCluster.decode(body, { limits: { members: 64 } })
+    reg = RegisterCluster.decode(body, { limits: { members: MAX_CLUSTER_MEMBERS } })
   } catch {
-    return 'the proposal does not decode'
+    return answer(FormError.FORM_BAD_REQUEST, 'the proposal does not decode')
   }
   const proposal = proposalOf(body, reg)
   const proposer = reg.members.find((m) => toHex(m.nodeId) === proposal.proposer)
   if (proposer === undefined || remoteKey === undefined || !equalBytes(proposer.sigPublicKey, remoteKey))
-    return "the request did not come from the proposal's proposer (its lowest member)"
+    return answer(
+      FormError.NOT_PROPOSER,
+      "the request did not come from the proposal's proposer (its lowest member)",
+    )
+  // The proposer's NodeID is what wins the preference order: it must be certified as its own.
+  try {
+    const cert = verifyCertificate(SignedCertificate.decode(req.certificate), issuers)
+    if (toHex(cert.nodeId) !== proposal.proposer || !equalBytes(cert.sigPublicKey, proposer.sigPublicKey))
+      throw new Error('certificate of another node')
+  } catch {
+    return answer(FormError.NOT_PROPOSER, "the proposer's NodeID certificate is missing or not its own")
+  }
   return { proposal, reg }
 }
 

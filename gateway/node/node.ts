@@ -126,6 +126,7 @@ export class XLatticeNode {
       {
         host,
         nodeId: () => this.nodeId ?? undefined,
+        certificate: () => this.#signed,
         signer: identitySigner(identity),
         registry: this.#registry,
         neighbours: () => this.neighbours.live(),

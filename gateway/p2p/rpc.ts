@@ -18,8 +18,37 @@ export interface ServeOptions {
   oversize(): Uint8Array
 }
 
+/**
+ * An unsigned-varint length decoder that gives up once the prefix is longer than any frame
+ * under `maxFrameBytes` needs. libp2p's lpStream checks the prefix length only after a varint
+ * decodes, so a stream of 0xff bytes would otherwise be buffered (and re-parsed) without end.
+ */
+function boundedLength(maxFrameBytes: number) {
+  let maxPrefix = 1
+  for (let n = maxFrameBytes; n > 0x7f; n = Math.floor(n / 128)) maxPrefix++
+  const decode = (buf: { byteLength: number; get(i: number): number } | Uint8Array): number => {
+    const at = (i: number) => (buf instanceof Uint8Array ? buf[i] : buf.get(i))
+    let value = 0
+    for (let i = 0; i < buf.byteLength && i < maxPrefix; i++) {
+      const b = at(i)
+      value += (b & 0x7f) * 2 ** (7 * i)
+      if (b < 0x80) return value
+    }
+    if (buf.byteLength >= maxPrefix) {
+      const err = new Error(`length prefix longer than ${maxPrefix} bytes`)
+      err.name = 'InvalidDataLengthError'
+      throw err
+    }
+    throw new RangeError('length prefix incomplete')
+  }
+  return Object.assign(decode, { bytes: 0 })
+}
+
 export async function serveStream(stream: Stream, opts: ServeOptions): Promise<void> {
-  const lp = lpStream(stream, { maxDataLength: opts.maxFrameBytes })
+  const lp = lpStream(stream, {
+    maxDataLength: opts.maxFrameBytes,
+    lengthDecoder: boundedLength(opts.maxFrameBytes),
+  })
   try {
     while (stream.status === 'open') {
       let frame: Uint8Array
