@@ -12,42 +12,12 @@ import { fromHex, toB64u, toHex } from '../../lib/encoding.js'
 import type { Started } from '../../lib/child.js'
 import { RegistryClient } from '../../gateway/registry/client.js'
 import type { Host } from '../../gateway/p2p/host.js'
+import { CLUSTER_FAST, type ClusterView, clustersOf } from '../helpers/cluster.js'
 import { freshHost } from '../helpers/p2p.js'
 import { BIN, eventually, startNode, startRegistry, status, stopAll, tempDir } from '../helpers/procs.js'
 
 const run = promisify(execFile)
-const FAST = {
-  XLATTICE_NODE_HEARTBEAT_SEC: '1',
-  XLATTICE_NODE_NEIGHBOUR_REFRESH_SEC: '1',
-  XLATTICE_NODE_PING_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_FORMATION_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_LOCK_SEC: '4',
-  XLATTICE_REGISTRY_NEIGHBOUR_K: '16',
-  XLATTICE_LOG_LEVEL: 'info',
-}
-
-interface Formed {
-  clusterId: string
-  name: string
-  members: string[]
-}
-
-/** Waits until every node reports a cluster; returns each node's view. */
-async function clustersOf(nodes: Started[], timeoutMs = 45_000): Promise<Formed[]> {
-  return eventually(
-    `${nodes.length} nodes each in a cluster`,
-    async () => {
-      const all = await Promise.all(nodes.map((n) => status(n.info.admin)))
-      if (!all.every((s) => s.cluster?.state === 'member')) return undefined
-      return all.map((s) => ({
-        clusterId: s.cluster.clusterId,
-        name: s.cluster.name,
-        members: s.cluster.members.map((m: any) => m.nodeId).sort(),
-      }))
-    },
-    timeoutMs,
-  )
-}
+const FAST = { ...CLUSTER_FAST, XLATTICE_LOG_LEVEL: 'info' }
 
 describe('cluster formation as processes', function () {
   this.timeout(180_000)
@@ -110,7 +80,7 @@ describe('cluster formation as processes', function () {
       Array.from({ length: 8 }, (_, i) => startNode(join(tmp.path, `b${i}`), registry.info.listen[0], FAST)),
     )
     const views = await clustersOf(nodes, 60_000)
-    const clusters = new Map<string, Formed>()
+    const clusters = new Map<string, ClusterView>()
     for (const v of views) clusters.set(v.clusterId, v)
     assert.equal(clusters.size, 2)
     const members = [...clusters.values()].flatMap((c) => c.members)

@@ -15,18 +15,11 @@ import type { Host } from '../../gateway/p2p/host.js'
 import { RpcStream } from '../../gateway/p2p/rpc.js'
 import type { Started } from '../../lib/child.js'
 import { fromB64u, fromHex, toHex } from '../../lib/encoding.js'
+import { CLUSTER_FAST, replicasCommitting } from '../helpers/cluster.js'
 import { freshHost } from '../helpers/p2p.js'
 import { eventually, startNode, startRegistry, status, stopAll, tempDir } from '../helpers/procs.js'
 
-const FAST = {
-  XLATTICE_NODE_HEARTBEAT_SEC: '1',
-  XLATTICE_NODE_NEIGHBOUR_REFRESH_SEC: '1',
-  XLATTICE_NODE_PING_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_FORMATION_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_LOCK_SEC: '4',
-  XLATTICE_REGISTRY_NEIGHBOUR_K: '16',
-  XLATTICE_REGISTRY_REFERRALS: 'true',
-}
+const FAST = { ...CLUSTER_FAST, XLATTICE_REGISTRY_REFERRALS: 'true' }
 
 describe('referrals as processes', function () {
   this.timeout(180_000)
@@ -47,14 +40,7 @@ describe('referrals as processes', function () {
     const members: Started[] = await Promise.all(
       [0, 1, 2, 3].map((i) => startNode(join(tmp.path, `m${i}`), registry.info.listen[0], FAST)),
     )
-    const clusterId = await eventually(
-      'a cluster with its replicas committing',
-      async () => {
-        const all = await Promise.all(members.map((n) => status(n.info.admin)))
-        return all.every((s) => (s.cluster?.replica?.height ?? 0) > 0) && (all[0].cluster.clusterId as string)
-      },
-      60_000,
-    )
+    const clusterId = await replicasCommitting(members)
     // Without referrals the first four were certified by the server directly.
     for (const m of members) assert.equal((await status(m.info.admin)).registry.referredBy, null)
 

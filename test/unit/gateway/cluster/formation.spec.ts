@@ -7,23 +7,7 @@ import {
   wellFormed,
   xorDistance,
 } from '../../../../gateway/cluster/formation.js'
-
-/** xorshift32: deterministic NodeIDs and schedules. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1
-  const next = () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x
-  }
-  return {
-    int: (n: number) => next() % n,
-    hex: (n: number) => Array.from({ length: n }, () => (next() & 15).toString(16)).join(''),
-  }
-}
+import { rng } from '../../../helpers/rng.js'
 
 const id = (c: string) => c.repeat(64)
 const proposal = (proposer: string, members: string[], tag = 'p'): Proposal => ({

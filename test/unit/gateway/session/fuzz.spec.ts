@@ -14,22 +14,7 @@ import {
   sealForNode,
 } from '../../../../gateway/session/index.js'
 import { makeNode, sessions, utf8 } from './fixtures.js'
-
-/** xorshift32: a small deterministic generator. */
-function rng(seed: number) {
-  let x = seed >>> 0 || 1
-  const next = () => {
-    x ^= x << 13
-    x >>>= 0
-    x ^= x >>> 17
-    x ^= x << 5
-    x >>>= 0
-    return x
-  }
-  const int = (n: number) => next() % n
-  const bytes = (n: number) => Uint8Array.from({ length: n }, () => next() & 0xff)
-  return { int, bytes }
-}
+import { rng } from '../../../helpers/rng.js'
 
 type Rng = ReturnType<typeof rng>
 
