@@ -167,13 +167,20 @@ export class RegistryClient {
    * Registers (or re-registers) the node. A new node may be referred to a cluster instead: that
    * throws Referred; register again with the `assignment` the cluster's members attested.
    */
-  async register(keys: NodeKeys, peerRecord: Uint8Array, assignment?: ClusterAssignment): Promise<Registration> {
+  async register(
+    keys: NodeKeys,
+    peerRecord: Uint8Array,
+    assignment?: ClusterAssignment,
+  ): Promise<Registration> {
     const req = RegistryClient.registerRequest(keys, peerRecord, Date.now(), assignment)
     const res = await this.#call(req.type, req.body, req.signature)
     const result = RegisterResult.decode(res.body)
     if (result.certificate === undefined) {
       if (result.referral !== undefined) throw new Referred(result.referral)
-      throw new RegistryRefusal(ErrorCode.INTERNAL, 'registry answered with neither a certificate nor a referral')
+      throw new RegistryRefusal(
+        ErrorCode.INTERNAL,
+        'registry answered with neither a certificate nor a referral',
+      )
     }
     const cert = verifyCertificate(result.certificate, [this.registryKey])
     if (!equalBytes(cert.sigPublicKey, keys.signer.publicKey)) {

@@ -147,11 +147,13 @@ function checkAssignment(c: HandlerComponents, req: RegisterNode): Uint8Array {
   const a = req.assignment
   if (a === undefined) throw badRequest('no assignment')
   const cluster = c.clusters.byId(a.clusterId)
-  if (cluster === undefined) throw new RegistryError(ErrorCode.NOT_FOUND, 'the assigning cluster is not registered')
+  if (cluster === undefined)
+    throw new RegistryError(ErrorCode.NOT_FOUND, 'the assigning cluster is not registered')
   if (!equalBytes(a.nodeId, assignedNodeId(cluster.clusterId, req.sigPublicKey))) {
     throw badRequest("nodeId is not the one the cluster derives from this node's key")
   }
-  if (c.table.hasId(a.nodeId)) throw new RegistryError(ErrorCode.CONFLICT, 'that NodeID is bound to another key')
+  if (c.table.hasId(a.nodeId))
+    throw new RegistryError(ErrorCode.CONFLICT, 'that NodeID is bound to another key')
   const body = assignmentAttestation({
     clusterId: cluster.clusterId,
     nodeId: a.nodeId,
@@ -176,7 +178,8 @@ function referralFor(c: HandlerComponents, sigPublicKey: Uint8Array): Referral |
     if (members.length === 0) continue
     let distance = 0n
     for (let i = 0; i < 32; i++) distance = (distance << 8n) | BigInt(cluster.clusterId[i] ^ target[i])
-    if (best === undefined || distance < best.distance) best = { clusterId: cluster.clusterId, members, distance }
+    if (best === undefined || distance < best.distance)
+      best = { clusterId: cluster.clusterId, members, distance }
   }
   return best === undefined ? undefined : { clusterId: best.clusterId, members: best.members }
 }
