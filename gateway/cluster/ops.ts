@@ -41,6 +41,7 @@ const KEY = 32
 const SIG = 64
 /** kind, version, submitter, nonce. */
 const HEAD = 2 + KEY + 8
+const utf8 = new TextEncoder()
 
 /** A signature the operation carries, with the exact bytes it covers (after the chain id). */
 export interface SignedPart {
@@ -134,7 +135,25 @@ function seal(
   body: Uint8Array,
   inner: { signer: ConsensusSigner; tag: string },
 ): Uint8Array {
-  const proof = inner.signer.sign(inner.tag, concatBytes(chainId, body))
+  return sealSigned(
+    kind,
+    chainId,
+    member,
+    nonce,
+    body,
+    inner.signer.sign(inner.tag, concatBytes(chainId, body)),
+  )
+}
+
+/** The envelope around a body whose proof (the user's or node's signature) is already made. */
+function sealSigned(
+  kind: number,
+  chainId: Uint8Array,
+  member: ConsensusSigner,
+  nonce: bigint | undefined,
+  body: Uint8Array,
+  proof: Uint8Array,
+): Uint8Array {
   const signed = new Writer(HEAD + body.length + 2 * SIG)
     .u8(kind)
     .u8(VERSION)
@@ -166,22 +185,87 @@ export interface RegisterNickInit extends OpCommon {
 
 /** A nick registration; the nick is folded to its canonical form first (InvalidNick if it breaks the rule). */
 export function registerNickOp(o: RegisterNickInit): Uint8Array {
-  const nick = normalizeNick(o.nick)
-  if (nick === null) throw new InvalidNick(o.nick)
-  return encodeRegisterNickOp({ ...o, nick: new TextEncoder().encode(nick) })
+  return nickRequestOp(o, signNickRequest(o))
 }
 
 /** The raw encoder behind registerNickOp: the nick bytes go in unchecked (tests, fuzzing). */
 export function encodeRegisterNickOp(o: Omit<RegisterNickInit, 'nick'> & { nick: Uint8Array }): Uint8Array {
-  const body = new Writer(KEY * 3 + 8 + o.nick.length)
-    .u8(o.nick.length)
-    .raw(o.nick)
-    .raw(o.user.publicKey)
-    .raw(o.agreementKey)
-    .raw(o.home)
-    .u32(o.seq ?? 0)
-    .finish()
+  const body = nickBody(o.nick, o.user.publicKey, o.agreementKey, o.home, o.seq ?? 0)
   return seal(OP_REGISTER_NICK, o.chainId, o.member, o.nonce, body, { signer: o.user, tag: TAG_NICK })
+}
+
+/**
+ * The user's half of a nick registration, made where the user's keys are (a client of
+ * `POST /nicks`): the fields of the 0x10 body and the user's proof over them. Any member whose
+ * NodeID is `home` can wrap it in its envelope (nickRequestOp); the operation is then byte for
+ * byte what registerNickOp makes with the same keys, nonce and member.
+ */
+export interface NickRequest {
+  /** Canonical (nickRequestOp folds it again and refuses one that breaks the rule). */
+  nick: string
+  signingKey: Uint8Array
+  agreementKey: Uint8Array
+  /** NodeID of the user's home node: the member that submits the request. */
+  home: Uint8Array
+  seq: number
+  /** By signingKey, under TAG_NICK, over `chainId || u8 len || nick || signingKey || agreementKey || home || u32 seq`. */
+  userSignature: Uint8Array
+}
+
+/** Signs a nick request with the user's key (InvalidNick if the nick breaks the rule). */
+export function signNickRequest(o: Omit<RegisterNickInit, 'member' | 'nonce'>): NickRequest {
+  const nick = normalizeNick(o.nick)
+  if (nick === null) throw new InvalidNick(o.nick)
+  const seq = o.seq ?? 0
+  checkSizes(o.user.publicKey, o.agreementKey, o.home, seq)
+  const body = nickBody(utf8.encode(nick), o.user.publicKey, o.agreementKey, o.home, seq)
+  const userSignature = o.user.sign(TAG_NICK, concatBytes(o.chainId, body))
+  return {
+    nick,
+    signingKey: o.user.publicKey,
+    agreementKey: o.agreementKey,
+    home: o.home,
+    seq,
+    userSignature,
+  }
+}
+
+/**
+ * A signed nick request in the member's envelope. Throws InvalidNick for a nick that breaks the
+ * rule and RangeError for fields of the wrong size; the user's signature is not checked here
+ * (RegistryApp.admitOwn checks it).
+ */
+export function nickRequestOp(o: OpCommon, r: NickRequest): Uint8Array {
+  const nick = normalizeNick(r.nick)
+  if (nick === null) throw new InvalidNick(r.nick)
+  if (r.userSignature.length !== SIG) throw new RangeError('the user signature is 64 bytes')
+  checkSizes(r.signingKey, r.agreementKey, r.home, r.seq)
+  const body = nickBody(utf8.encode(nick), r.signingKey, r.agreementKey, r.home, r.seq)
+  return sealSigned(OP_REGISTER_NICK, o.chainId, o.member, o.nonce, body, r.userSignature)
+}
+
+function checkSizes(signingKey: Uint8Array, agreementKey: Uint8Array, home: Uint8Array, seq: number): void {
+  if (signingKey.length !== KEY || agreementKey.length !== KEY || home.length !== KEY)
+    throw new RangeError('keys and the home NodeID are 32 bytes')
+  if (!Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff) throw new RangeError('seq is a u32')
+}
+
+/** The 0x10 body before the proof (unchecked: encodeRegisterNickOp feeds it junk on purpose). */
+function nickBody(
+  nick: Uint8Array,
+  signingKey: Uint8Array,
+  agreementKey: Uint8Array,
+  home: Uint8Array,
+  seq: number,
+): Uint8Array {
+  return new Writer(KEY * 3 + 8 + nick.length)
+    .u8(nick.length)
+    .raw(nick)
+    .raw(signingKey)
+    .raw(agreementKey)
+    .raw(home)
+    .u32(seq)
+    .finish()
 }
 
 export interface ReleaseNickInit extends OpCommon {
@@ -194,7 +278,7 @@ export interface ReleaseNickInit extends OpCommon {
 export function releaseNickOp(o: ReleaseNickInit): Uint8Array {
   const nick = normalizeNick(o.nick)
   if (nick === null) throw new InvalidNick(o.nick)
-  const bytes = new TextEncoder().encode(nick)
+  const bytes = utf8.encode(nick)
   const body = new Writer(KEY + 8 + bytes.length)
     .u8(bytes.length)
     .raw(bytes)

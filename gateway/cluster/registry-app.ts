@@ -54,7 +54,7 @@ import { decodeRegistryOp } from './ops.js'
 import { applyRegistryOp } from './registry-rules.js'
 import { ENTRY_PREFIX, RegistryState } from './registry-state.js'
 import { ReceiptLog } from './receipt-log.js'
-import { BlockReceipts, type Outcome, type Receipt } from './receipts.js'
+import { BlockReceipts, type Outcome, type Receipt, type RejectReason } from './receipts.js'
 import { VerifiedOps } from './verified-ops.js'
 
 const META_VERSION = 1
@@ -168,6 +168,18 @@ export class RegistryApp implements StateMachine {
     const decoded = decodeRegistryOp(op)
     if (decoded === null || this.#ops.check(hashKey(op), decoded) !== null) return false
     return this.#state.isMember(decoded.submitter)
+  }
+
+  /**
+   * Admission of a registry operation this member has just sealed with its own signer (the
+   * replica's submissions): why it cannot enter the mempool, or null. The envelope signature is
+   * ours and is not checked again; the user's proof is. checkOperation then finds it checked.
+   */
+  admitOwn(op: Uint8Array): RejectReason | null {
+    const decoded = decodeRegistryOp(op)
+    if (decoded === null) return 'malformed'
+    if (!this.#state.isMember(decoded.submitter)) return 'not-a-member'
+    return this.#ops.checkOwn(hashKey(op), decoded)
   }
 
   validateBlock(block: Block): boolean {

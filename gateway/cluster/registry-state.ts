@@ -3,6 +3,11 @@
  * with the store writes that persist each change (collected for the commit's batch). Entries
  * are held as their canonical encodings (latin1 strings: a third of a Uint8Array's footprint,
  * which matters at 100,000 nicks) and decoded when read. Store keys: `a/e/<typed key>`.
+ *
+ * One exception, for memory: the user entry of a user who holds a nick repeats that nick
+ * entry's keys, so it is held linked, as `\0 || u32 seq || nick` (a third of its size), and
+ * expanded from the nick entry when read; a nick entry that changes or goes first expands the
+ * user entry linked to it. The store and the Merkle map always get the full encoding.
  */
 import { fromHex } from '../../lib/encoding.js'
 import type { BatchOp } from '../../lib/store/index.js'
@@ -33,6 +38,11 @@ export const ENTRY_PREFIX = 'a/e/'
 const bin = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
 const unbin = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'latin1'))
 
+/** First character of a linked user entry (a full encoding starts with its type, 0x02). */
+const LINKED = '\u0000'
+/** Where a nick entry's fields start, after `01 01 || u8 len || nick`. */
+const keysAt = (nickEntry: string): number => 3 + nickEntry.charCodeAt(2)
+
 export class RegistryState {
   readonly merkle = new MerkleMap()
   readonly #nicks = new Map<string, string>()
@@ -57,7 +67,7 @@ export class RegistryState {
 
   user(id: Uint8Array): UserEntry | undefined {
     const e = this.#users.get(bin(id))
-    return e === undefined ? undefined : (decodeUserEntry(unbin(e), id) ?? undefined)
+    return e === undefined ? undefined : (decodeUserEntry(unbin(this.#expand(e)), id) ?? undefined)
   }
 
   node(id: Uint8Array): NodeEntry | undefined {
@@ -89,15 +99,19 @@ export class RegistryState {
   }
 
   putNick(e: NickEntry): void {
+    this.#unlink(e.nick)
     this.#set(this.#nicks, e.nick, nickName(e.nick), encodeNickEntry(e))
   }
 
   deleteNick(nick: string): void {
+    this.#unlink(nick)
     this.#set(this.#nicks, nick, nickName(nick), null)
   }
 
   putUser(e: UserEntry): void {
-    this.#set(this.#users, bin(e.userNodeId), userName(e.userNodeId), encodeUserEntry(e))
+    const key = bin(e.userNodeId)
+    this.#set(this.#users, key, userName(e.userNodeId), encodeUserEntry(e))
+    this.#link(key, this.#users.get(key)!)
   }
 
   putNode(e: NodeEntry): void {
@@ -145,6 +159,7 @@ export class RegistryState {
         break
       }
       case 'user':
+        // Nick entries come first in key order, so a user's nick entry is already here.
         if (decodeUserEntry(value, id) === null) return false
         map = this.#users
         mapKey = bin(id)
@@ -166,8 +181,42 @@ export class RegistryState {
         return false
     }
     map.set(mapKey, bin(value))
+    if (map === this.#users) this.#link(mapKey, bin(value))
     this.merkle.set(registryKey(name), entryHash(value))
     return true
+  }
+
+  /** Holds a user entry linked to its nick entry when that one carries the same keys and ID. */
+  #link(key: string, full: string): void {
+    const nickLength = full.charCodeAt(70)
+    if (nickLength === 0 || full.length !== 71 + nickLength) return
+    const nick = full.slice(71)
+    const n = this.#nicks.get(nick)
+    if (n === undefined) return
+    const at = keysAt(n)
+    if (n.slice(at, at + 64) !== full.slice(2, 66) || n.slice(at + 64, at + 96) !== key) return
+    // Flattened: a concatenation or a slice would be a V8 cons or sliced string that keeps
+    // `full` alive, costing more than it saves.
+    this.#users.set(key, Buffer.from(LINKED + full.slice(66, 70) + nick, 'latin1').toString('latin1'))
+  }
+
+  /** The full encoding of a held user entry (latin1). */
+  #expand(held: string): string {
+    if (held[0] !== LINKED) return held
+    const nick = held.slice(5)
+    const n = this.#nicks.get(nick)!
+    const at = keysAt(n)
+    return `\u0002\u0001${n.slice(at, at + 64)}${held.slice(1, 5)}${String.fromCharCode(nick.length)}${nick}`
+  }
+
+  /** Before a nick entry changes or goes: the user entry linked to it is held in full again. */
+  #unlink(nick: string): void {
+    const n = this.#nicks.get(nick)
+    if (n === undefined) return
+    const at = keysAt(n)
+    const key = n.slice(at + 64, at + 96)
+    const held = this.#users.get(key)
+    if (held !== undefined && held[0] === LINKED) this.#users.set(key, this.#expand(held))
   }
 
   #set(map: Map<string, string>, mapKey: string, name: string, encoding: Uint8Array | null): void {

@@ -7,7 +7,9 @@
  *
  * The operator surface (`xlattice nick register|show`) goes through here: a nick is
  * registered for a user key pair this node generates and keeps in `<data>/users/`, with this
- * node as the user's home, and the answer is the committed receipt.
+ * node as the user's home, and the answer is the committed receipt. Under load, clients hold
+ * the user keys themselves and send requests they signed (ops.ts signNickRequest); the member
+ * only adds its envelope (registerNicks, `POST /nicks`).
  */
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -18,6 +20,7 @@ import type { Logger } from '../../lib/log.js'
 import type { Store } from '../../lib/store/index.js'
 import { driverTimeouts } from '../consensus/driver/constants.js'
 import { Driver } from '../consensus/driver/driver.js'
+import { MempoolFull } from '../consensus/driver/errors.js'
 import { Libp2pTransport } from '../consensus/driver/transport.js'
 import { chainIdOf, peerIdOfKey } from '../consensus/driver/validator.js'
 import type { ValidatorSet } from '../consensus/types.js'
@@ -25,7 +28,7 @@ import { makeValidatorSet } from '../consensus/validators.js'
 import type { Host } from '../p2p/host.js'
 import type { ClusterBinding } from '../registry/registry.pb.js'
 import { normalizeNick } from './nick.js'
-import { registerNickOp } from './ops.js'
+import { type NickRequest, nickRequestOp, registerNickOp } from './ops.js'
 import { RegistryApp } from './registry-app.js'
 
 export interface ReplicaComponents {
@@ -43,6 +46,19 @@ export interface NickRegistration {
   accepted: boolean
   reason: string | null
   height: number
+  userNodeId: string | null
+}
+
+/** A registration the user signed elsewhere; its home is the member it is sent to. */
+export type SignedNickRequest = Omit<NickRequest, 'home'>
+
+/** What became of one request of a batch: `height` is null when it was refused before consensus. */
+export interface NickReceipt {
+  nick: string
+  accepted: boolean
+  /** A receipt's reason (receipts.ts), or before consensus `bad-nick`, `bad-user-signature`, `mempool-full`. */
+  reason: string | null
+  height: number | null
   userNodeId: string | null
 }
 
@@ -130,6 +146,51 @@ export class Replica {
     }
   }
 
+  /**
+   * Submits requests the users signed (ops.ts signNickRequest, with this node as home) in this
+   * member's envelope; resolves, in request order, with each one's committed receipt or the
+   * reason it was refused before consensus.
+   */
+  registerNicks(requests: readonly SignedNickRequest[]): Promise<NickReceipt[]> {
+    return Promise.all(requests.map((r) => this.#submitSigned(r)))
+  }
+
+  async #submitSigned(r: SignedNickRequest): Promise<NickReceipt> {
+    const nick = normalizeNick(r.nick)
+    const refused = (reason: string): NickReceipt => ({
+      nick: nick ?? r.nick,
+      accepted: false,
+      reason,
+      height: null,
+      userNodeId: null,
+    })
+    if (nick === null) return refused('bad-nick')
+    let op: Uint8Array
+    try {
+      op = nickRequestOp({ chainId: this.chainId, member: this.#c.signer }, { ...r, nick, home: this.#home })
+    } catch {
+      return refused('malformed')
+    }
+    const bad = this.app.admitOwn(op)
+    if (bad !== null) return refused(bad)
+    let height: number
+    try {
+      height = await this.driver.submissions.submit(op)
+    } catch (err) {
+      return refused(err instanceof MempoolFull ? 'mempool-full' : 'refused')
+    }
+    const hash = sha256(op)
+    // Just committed: the in-memory index has it; by height otherwise (a duplicate committed earlier).
+    const receipt = this.app.receipt(hash) ?? (await this.app.receiptAt(height, hash))
+    return {
+      nick,
+      accepted: receipt?.accepted === true,
+      reason: receipt?.reason ?? (receipt === undefined ? 'no receipt' : null),
+      height,
+      userNodeId: receipt?.id == null ? null : toHex(receipt.id),
+    }
+  }
+
   async #keepUserKeys(nick: string, seed: Uint8Array, agreementPrivate: Uint8Array): Promise<void> {
     const dir = join(this.#c.dataDir, 'users')
     await mkdir(dir, { recursive: true, mode: 0o700 })
@@ -169,6 +230,8 @@ export class Replica {
     const d = this.driver.status() as { height?: number }
     return {
       chainId: toHex(this.chainId),
+      /** This member's NodeID: the home a user names in a request sent here (POST /nicks). */
+      home: toHex(this.#home),
       height: this.app.height,
       root: toHex(this.app.root),
       nicks: this.app.nickCount,

@@ -4,14 +4,31 @@
  * `GET /messages` (the last received messages), `POST /nick {nick}` (register, answered once
  * committed), `GET /nick?name=NICK` (the binding and its Merkle proof size) and
  * `GET /cluster/root?height=N` (the registry state root after height N).
+ *
+ * `POST /nicks {requests: [{nick, signingKey, agreementKey, seq?, userSignature}]}` registers
+ * up to MAX_NICK_BATCH nicks for keys the client holds (the load path: no user-side work on the
+ * member). Keys and the signature are unpadded base64url (32, 32 and 64 bytes), `seq` the
+ * user's UserEntry.seq (default 0). The user signs, under `xlattice/cluster/nick/v1`,
+ * `chainId || u8 len || nick || signingKey || agreementKey || home || u32 seq` with the
+ * canonical nick, where chainId and home (this node's NodeID) are `cluster.replica.chainId`
+ * and `cluster.replica.home` of `GET /status`: gateway/cluster/ops.ts signNickRequest makes
+ * exactly that. Answered once every request is settled, in request order:
+ * `{results: [{nick, accepted, reason, height, userNodeId}]}` (height null: refused before
+ * consensus, reason bad-nick, bad-user-signature or mempool-full); 400 for a malformed body,
+ * 503 outside a cluster, 504 when not all committed within 30 s.
  */
 import type { IncomingMessage } from 'node:http'
 import { type Route, sendJson } from '../../lib/admin.js'
 import { XLatticeError } from '../../lib/errors.js'
-import type { Replica } from '../cluster/replica.js'
+import { fromB64u } from '../../lib/encoding.js'
+import type { Replica, SignedNickRequest } from '../cluster/replica.js'
 import type { Messaging } from '../messaging/service.js'
 
 const MAX_BODY_BYTES = 128 * 1024
+/** Requests in one `POST /nicks` (each ~250 bytes of JSON), and the body bound that fits them. */
+export const MAX_NICK_BATCH = 1000
+const MAX_BATCH_BODY_BYTES = 512 * 1024
+const COMMIT_WAIT_MS = 30_000
 /** How long `POST /send` waits for the receiver's ack by default before answering "queued". */
 const DEFAULT_WAIT_MS = 5000
 
@@ -23,12 +40,12 @@ export interface AdminNode {
 
 class BadRequest extends Error {}
 
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+async function readJson(req: IncomingMessage, max = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
     size += chunk.length
-    if (size > MAX_BODY_BYTES) throw new BadRequest(`request body over ${MAX_BODY_BYTES} bytes`)
+    if (size > max) throw new BadRequest(`request body over ${max} bytes`)
     chunks.push(chunk)
   }
   try {
@@ -45,6 +62,50 @@ function nodeIdOf(body: Record<string, unknown>): string {
   if (typeof id !== 'string' || !/^[0-9a-f]{64}$/.test(id))
     throw new BadRequest('nodeId must be 64 lowercase hex characters')
   return id
+}
+
+/** The requests of `POST /nicks`, checked field by field (the first bad one names its index). */
+function nickRequestsOf(body: Record<string, unknown>): SignedNickRequest[] {
+  const list = body.requests
+  if (!Array.isArray(list) || list.length === 0 || list.length > MAX_NICK_BATCH)
+    throw new BadRequest(`requests must be a list of 1 to ${MAX_NICK_BATCH} requests`)
+  return list.map((item: unknown, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item))
+      throw new BadRequest(`requests[${i}] must be an object`)
+    const r = item as Record<string, unknown>
+    const bytes = (field: string, length: number): Uint8Array => {
+      try {
+        return fromB64u(r[field] as string, length)
+      } catch {
+        throw new BadRequest(`requests[${i}].${field} must be ${length} bytes of unpadded base64url`)
+      }
+    }
+    if (typeof r.nick !== 'string' || r.nick.length === 0 || r.nick.length > 256)
+      throw new BadRequest(`requests[${i}].nick must be a string`)
+    const seq = r.seq ?? 0
+    if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 0 || seq > 0xffff_ffff)
+      throw new BadRequest(`requests[${i}].seq must be an integer from 0 to 2^32 - 1`)
+    return {
+      nick: r.nick,
+      signingKey: bytes('signingKey', 32),
+      agreementKey: bytes('agreementKey', 32),
+      seq,
+      userSignature: bytes('userSignature', 64),
+    }
+  })
+}
+
+/** `work`, or 'timeout' after COMMIT_WAIT_MS (the work goes on). */
+async function withinCommitWait<T>(work: Promise<T>): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), COMMIT_WAIT_MS)
+  })
+  try {
+    return await Promise.race([work, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 /** Expected failures (bad input, unreachable node, encryption unavailable) answer 4xx/5xx with a reason. */
@@ -118,12 +179,16 @@ export function nodeAdminRoutes(node: AdminNode): Record<string, Route> {
       if (typeof body.nick !== 'string' || body.nick.length > 256)
         throw new BadRequest('nick must be a string')
       const replica = replicaOf(node)
-      const r = await Promise.race([
-        replica.registerNick(body.nick),
-        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref()),
-      ])
+      const r = await withinCommitWait(replica.registerNick(body.nick))
       if (r === 'timeout') sendJson(res, 504, { error: 'not committed within 30 s (still pending)' })
       else sendJson(res, r.accepted ? 200 : 409, r)
+    }),
+    'POST /nicks': handled(async (req, res) => {
+      const requests = nickRequestsOf(await readJson(req, MAX_BATCH_BODY_BYTES))
+      const results = await withinCommitWait(replicaOf(node).registerNicks(requests))
+      if (results === 'timeout')
+        sendJson(res, 504, { error: 'not all committed within 30 s (still pending)' })
+      else sendJson(res, 200, { results })
     }),
     'GET /nick': handled(async (req, res) => {
       const name = new URL(req.url ?? '/', 'http://admin').searchParams.get('name')

@@ -9,18 +9,15 @@ import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { signNickRequest } from '../../gateway/cluster/ops.js'
 import type { Started } from '../../lib/child.js'
+import { ed25519Generate, Signer, x25519Generate } from '../../lib/crypto.js'
+import { fromHex, toB64u } from '../../lib/encoding.js'
+import { CLUSTER_FAST, replicasCommitting } from '../helpers/cluster.js'
 import { BIN, eventually, startNode, startRegistry, status, stopAll, tempDir } from '../helpers/procs.js'
 
 const run = promisify(execFile)
-const FAST = {
-  XLATTICE_NODE_HEARTBEAT_SEC: '1',
-  XLATTICE_NODE_NEIGHBOUR_REFRESH_SEC: '1',
-  XLATTICE_NODE_PING_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_FORMATION_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_LOCK_SEC: '4',
-  XLATTICE_REGISTRY_NEIGHBOUR_K: '16',
-}
+const FAST = CLUSTER_FAST
 
 async function register(admin: string, nick: string): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://${admin}/nick`, { method: 'POST', body: JSON.stringify({ nick }) })
@@ -42,14 +39,7 @@ describe('the cluster registry as processes', function () {
     nodes = await Promise.all(
       [0, 1, 2, 3].map((i) => startNode(join(tmp.path, `n${i}`), registry.info.listen[0], FAST)),
     )
-    await eventually(
-      'a cluster of four with its replicas committing blocks',
-      async () => {
-        const all = await Promise.all(nodes.map((n) => status(n.info.admin)))
-        return all.every((s) => (s.cluster?.replica?.height ?? 0) > 0) && all
-      },
-      60_000,
-    )
+    await replicasCommitting(nodes)
   })
   after(async () => {
     await stopAll()
@@ -110,6 +100,66 @@ describe('the cluster registry as processes', function () {
     assert.ok(shown.every((id) => id === results[7].body.userNodeId))
     const bad = await register(nodes[2].info.admin, 'no.dots')
     assert.deepEqual([bad.status, bad.body.reason], [409, 'bad-nick'])
+  })
+
+  it('[0.1.2] POST /nicks: requests signed by the client commit with their receipts; bad input is a 400', async () => {
+    const admin = nodes[1].info.admin
+    const replica = (await status(admin)).cluster.replica
+    const request = (nick: string, home = replica.home) => {
+      const user = new Signer(ed25519Generate())
+      const r = signNickRequest({
+        chainId: fromHex(replica.chainId),
+        user,
+        agreementKey: x25519Generate().publicKey,
+        home: fromHex(home),
+        nick,
+      })
+      const b64 = toB64u
+      return {
+        nick: r.nick,
+        signingKey: b64(r.signingKey),
+        agreementKey: b64(r.agreementKey),
+        seq: r.seq,
+        userSignature: b64(r.userSignature),
+      }
+    }
+    const post = async (body: unknown) => {
+      const res = await fetch(`http://${admin}/nicks`, { method: 'POST', body: JSON.stringify(body) })
+      return { status: res.status, body: (await res.json()) as any }
+    }
+    const otherHome = (await status(nodes[2].info.admin)).cluster.replica.home
+    const { status: code, body } = await post({
+      requests: [
+        request('Batch-1'),
+        request('batch-2'),
+        request('batch-3', otherHome),
+        request('twin'),
+        request('twin'),
+      ],
+    })
+    assert.equal(code, 200, JSON.stringify(body))
+    const got = body.results.map((r: any) => [r.nick, r.accepted, r.reason])
+    assert.deepEqual(got.slice(0, 3), [
+      ['batch-1', true, null],
+      ['batch-2', true, null],
+      ['batch-3', false, 'bad-user-signature'],
+    ])
+    assert.deepEqual(got.slice(3).sort(), [
+      ['twin', false, 'nick-taken'],
+      ['twin', true, null],
+    ])
+    assert.match(body.results[0].userNodeId, /^[0-9a-f]{64}$/)
+    assert.equal(body.results[2].height, null, 'refused before consensus')
+    const shown = await (await fetch(`http://${nodes[3].info.admin}/nick?name=batch-2`)).json()
+    assert.equal(shown.userNodeId, body.results[1].userNodeId)
+
+    const bad = await post({ requests: [{ ...request('short-key'), signingKey: 'AAAA' }] })
+    assert.deepEqual(bad, {
+      status: 400,
+      body: { error: 'requests[0].signingKey must be 32 bytes of unpadded base64url' },
+    })
+    assert.equal((await post({ requests: [] })).status, 400)
+    assert.equal((await post({ requests: Array.from({ length: 1001 }, () => ({})) })).status, 400)
   })
 
   it('[0.1.2] with one member killed, registrations still commit', async () => {
