@@ -306,6 +306,7 @@ try {
     // The fill: the rest of the pre-signed requests, then RSS once every member holds them all.
     t = performance.now()
     const fillFrom = await nicks()
+    const fillCpu0 = await Promise.all(pids.map(cpuSec))
     const fillLoop = async (i: number) => {
       for (let k = i; ; ) {
         const m = [0, 1, 2, 3].map((d) => (k + d) % 4).find((x) => heads[x] < queues[x].length)
@@ -319,6 +320,7 @@ try {
     }
     await Promise.all(Array.from({ length: CLIENTS }, (_, i) => fillLoop(i)))
     const fillSec = (performance.now() - t) / 1000
+    const fillCpu = sum(await Promise.all(pids.map(cpuSec))) - sum(fillCpu0)
     const held = await until(
       'every member holding every nick',
       async () => {
@@ -354,7 +356,8 @@ try {
       `targets: >= 1,500 registrations/s ${r.result.opsPerSec >= 1500 ? 'met' : 'NOT met'}; ` +
         `<= 1 KiB per nick ${Math.max(...perNick) <= 1024 ? 'met' : 'NOT met'}`,
       `refused: ${refused.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(refused))}; ` +
-        `the fill to ${held} nicks took ${fillSec.toFixed(0)} s (${((held - fillFrom) / fillSec).toFixed(0)}/s, untimed); height ${status0.height}`,
+        `the fill to ${held} nicks took ${fillSec.toFixed(0)} s (${((held - fillFrom) / fillSec).toFixed(0)}/s, untimed, ` +
+        `${((fillCpu * 1000) / Math.max(1, held - fillFrom)).toFixed(3)} ms CPU per registration); height ${status0.height}`,
       `outside the timed window: ${FILL} fresh Ed25519 + X25519 key pairs made in ${keygenSec.toFixed(0)} s, requests signed in ${signSec.toFixed(0)} s`,
     )
   }
