@@ -12,13 +12,11 @@
  *
  * The binding is kept in `<data>/cluster.json`: a restarted node is still a member.
  */
-import { readFile, rename, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { Connection, Stream } from '@libp2p/interface'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
-import { peerIdFromPublicKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdOfKey } from '../consensus/driver/validator.js'
 import { randomBytes, type Signer, sha256, verifySignature } from '../../lib/crypto.js'
-import { equalBytes, fromB64u, fromHex, toB64u, toHex } from '../../lib/encoding.js'
+import { equalBytes, fromHex, toB64u, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import { RpcStream, serveStream } from '../p2p/rpc.js'
 import {
@@ -41,13 +39,13 @@ import {
   SignedClusterBinding,
 } from '../registry/registry.pb.js'
 import { TAG_CLUSTER_REGISTER } from '../registry/tags.js'
+import { BINDING_FILE, loadBinding, saveBinding } from './binding-file.js'
 import { FormError, FormKind, FormRequest, FormResponse } from './cluster.pb.js'
 import { Formation, type Proposal } from './formation.js'
 
 export const CLUSTER_PROTOCOL = '/xlattice/cluster/1.0.0'
 const MAX_FRAME_BYTES = 16 * 1024
 const RPC_TIMEOUT_MS = 5_000
-const BINDING_FILE = 'cluster.json'
 
 /** A live neighbour as formation needs it. */
 export interface FormationPeer {
@@ -309,7 +307,7 @@ export class ClusterFormation {
     this.#state = 'member'
     this.#formation?.joined(toHex(binding.clusterId))
     this.#accepted.clear()
-    await this.#saveBinding(signed)
+    await saveBinding(this.#c.dataDir, signed)
     this.#c.joined?.(binding)
   }
 
@@ -416,28 +414,14 @@ export class ClusterFormation {
   }
 
   async #loadBinding(): Promise<void> {
-    let text: string
     try {
-      text = await readFile(join(this.#c.dataDir, BINDING_FILE), 'utf8')
-    } catch {
-      return
-    }
-    try {
-      const json = JSON.parse(text) as { binding: string; signature: string }
-      const signed = { binding: fromB64u(json.binding), signature: fromB64u(json.signature) }
-      this.#binding = { signed, binding: verifyClusterBinding(signed, [this.#c.registry.registryKey]) }
-      this.#state = 'member'
-      this.#c.joined?.(this.#binding.binding)
+      this.#binding = await loadBinding(this.#c.dataDir, this.#c.registry.registryKey)
     } catch (err) {
       this.#c.log.warn({ err: (err as Error).message }, `ignoring ${BINDING_FILE}: it does not verify`)
     }
-  }
-
-  async #saveBinding(signed: SignedClusterBinding): Promise<void> {
-    const path = join(this.#c.dataDir, BINDING_FILE)
-    const json = { binding: toB64u(signed.binding), signature: toB64u(signed.signature) }
-    await writeFile(`${path}.tmp`, `${JSON.stringify(json, null, 1)}\n`, { mode: 0o600 })
-    await rename(`${path}.tmp`, path)
+    if (this.#binding === undefined) return
+    this.#state = 'member'
+    this.#c.joined?.(this.#binding.binding)
   }
 
   status() {
@@ -496,13 +480,4 @@ function parseProposal(
     return answer(FormError.NOT_PROPOSER, "the proposer's NodeID certificate is missing or not its own")
   }
   return { proposal, reg }
-}
-
-/** The libp2p peer ID of an Ed25519 key (members' keys are their libp2p keys). */
-function peerIdOfKey(key: Uint8Array): string | null {
-  try {
-    return peerIdFromPublicKey(publicKeyFromRaw(key)).toString()
-  } catch {
-    return null
-  }
 }

@@ -14,28 +14,21 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { type Signer, sha256 } from '../../lib/crypto.js'
 import { concatBytes, equalBytes, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
-import { chainIdOf } from '../consensus/driver/validator.js'
-import { makeValidatorSet } from '../consensus/validators.js'
 import { RpcStream, serveStream } from '../p2p/rpc.js'
 import { clusterSignatures } from '../registry/cluster-binding.js'
 import type { RegistryClient } from '../registry/client.js'
 import { assignmentAttestation } from '../registry/handlers/register.js'
 import { openPeerRecord } from '../registry/peer-record.js'
-import type { ClusterAssignment, ClusterMember, Referral } from '../registry/registry.pb.js'
+import type { ClusterAssignment, Referral } from '../registry/registry.pb.js'
 import { TAG_CLUSTER_ASSIGNED } from '../registry/tags.js'
 import { AssignError, AssignKind, AssignRequest, AssignResponse } from './cluster.pb.js'
 import { assignedNodeId } from './entries.js'
 import { assignNodeIdOp, TAG_NODE } from './ops.js'
-import type { Replica } from './replica.js'
+import { clusterChainId, type Replica } from './replica.js'
 
 export const ASSIGN_PROTOCOL = '/xlattice/cluster/assign/1.0.0'
 const MAX_FRAME_BYTES = 4096
 const TIMEOUT_MS = 35_000
-
-/** The chain id of a cluster whose genesis members are `genesis` (weight 1 each). */
-export function clusterChainId(genesis: readonly ClusterMember[]): Uint8Array {
-  return chainIdOf(makeValidatorSet(genesis.map((m) => ({ publicKey: m.sigPublicKey, weight: 1 }))))
-}
 
 export interface AssignmentHost {
   handle(protocol: string, handler: (s: Stream, c: Connection) => void, opts?: object): Promise<void>

@@ -26,7 +26,7 @@ import { chainIdOf, peerIdOfKey } from '../consensus/driver/validator.js'
 import type { ValidatorSet } from '../consensus/types.js'
 import { makeValidatorSet } from '../consensus/validators.js'
 import type { Host } from '../p2p/host.js'
-import type { ClusterBinding } from '../registry/registry.pb.js'
+import type { ClusterBinding, ClusterMember } from '../registry/registry.pb.js'
 import { normalizeNick } from './nick.js'
 import { type NickRequest, nickRequestOp, registerNickOp } from './ops.js'
 import { RegistryApp } from './registry-app.js'
@@ -80,13 +80,13 @@ export class Replica {
     this.#c = c
     this.driver = driver
     this.app = app
-    this.chainId = chainIdOfBinding(binding)
+    this.chainId = clusterChainId(binding.genesis)
     this.clusterId = binding.clusterId
     this.#home = home
   }
 
   static async start(c: ReplicaComponents, binding: ClusterBinding, home: Uint8Array): Promise<Replica> {
-    const genesis = genesisOf(binding)
+    const genesis = genesisSet(binding.genesis)
     const chainId = chainIdOf(genesis)
     const store = c.store.sublevel('cluster')
     const app = new RegistryApp(store, {
@@ -244,10 +244,12 @@ export class Replica {
   }
 }
 
-function genesisOf(binding: ClusterBinding): ValidatorSet {
-  return makeValidatorSet(binding.genesis.map((m) => ({ publicKey: m.sigPublicKey, weight: 1 })))
+/** A cluster's genesis validator set: its genesis members at the server, weight 1 each. */
+export function genesisSet(genesis: readonly ClusterMember[]): ValidatorSet {
+  return makeValidatorSet(genesis.map((m) => ({ publicKey: m.sigPublicKey, weight: 1 })))
 }
 
-function chainIdOfBinding(binding: ClusterBinding): Uint8Array {
-  return chainIdOf(genesisOf(binding))
+/** The chain id of a cluster: the hash of its genesis set. */
+export function clusterChainId(genesis: readonly ClusterMember[]): Uint8Array {
+  return chainIdOf(genesisSet(genesis))
 }
