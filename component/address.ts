@@ -61,7 +61,8 @@ export const isValidChannel = (s: string): boolean => CHANNEL.test(s)
 
 /** Lower-cases and checks a nick; throws AddressError('invalid-local'). */
 export function normalizeNick(s: string): string {
-  const nick = s.toLowerCase()
+  // Checked before folding: JavaScript lower-cases the Kelvin sign U+212A to "k", a lookalike.
+  const nick = /^[A-Za-z0-9_-]{1,32}$/.test(s) ? s.toLowerCase() : ''
   if (!NICK.test(nick)) throw invalid(`${JSON.stringify(s)} is not a nick: [a-z0-9_-]{1,32}`)
   return nick
 }

@@ -4,8 +4,10 @@
  * element), awaits it and builds the reply envelope. Handlers return payloads or throw
  * StanzaError; they never send replies themselves.
  */
+import type { Accounts } from './accounts.js'
 import type { Address, Target } from './address.js'
 import type { Jid } from './jid.js'
+import type { Lattice } from './lattice.js'
 import type { NickDirectory } from './nicks.js'
 import type { Element } from './xml.js'
 
@@ -16,6 +18,10 @@ export interface HandlerServices {
   /** XEP-0092 software name and version. */
   readonly software: { readonly name: string; readonly version: string }
   readonly nicks: NickDirectory
+  /** The node behind the component: cluster registry, neighbours, messaging. */
+  readonly lattice: Lattice
+  /** Who registered which nick at this node. */
+  readonly accounts: Accounts
   /** The disco#info features of a target, generated from the dispatch table (sorted, unique). */
   features(target: Target): string[]
 }

@@ -1,0 +1,81 @@
+/**
+ * What the component needs from its node, as one narrow interface: the node's cluster registry
+ * (nick bindings, registration), its cluster and neighbours (for the ad-hoc commands), and its
+ * messaging (durable delivery to another home node). attach.ts builds the real one over an
+ * XLatticeNode; unit tests of handlers pass stubs.
+ */
+
+/** A nick's binding in the local cluster's replicated registry. */
+export interface NickBinding {
+  nick: string
+  /** The user's home node (hex NodeID): the node whose component knows the user's real JID. */
+  home: string
+  /** The user's NodeID in the lattice (hex). */
+  userNodeId: string
+  /** Height of the block that bound it. */
+  since: number
+}
+
+/** The committed outcome of a registration or release. */
+export interface NickOutcome {
+  nick: string
+  accepted: boolean
+  /** Why it was refused: a receipt reason (`nick-taken`, `bad-nick`, ...) or `no-cluster`. */
+  reason: string | null
+  userNodeId: string | null
+}
+
+export interface ClusterMemberView {
+  nodeId: string
+  peerId: string
+  /** Addresses this node knows for it (may be empty). */
+  addrs: string[]
+}
+
+export interface ClusterView {
+  clusterId: string
+  name: string
+  members: ClusterMemberView[]
+  /** Committed height of this node's replica; null when the replica is not running. */
+  height: number | null
+  nicks: number | null
+}
+
+export interface NeighbourView {
+  nodeId: string
+  peerId: string
+  addrs: string[]
+  alive: boolean
+  rttMs: number | null
+}
+
+/** A message another home node sent for a user of this node (or this node for itself). */
+export interface InboundPayload {
+  /** Sender node (hex NodeID). */
+  from: string
+  payload: Uint8Array
+}
+
+export interface Lattice {
+  /** This node's NodeID (hex), or undefined while it has none. */
+  nodeId(): string | undefined
+  /** The local cluster's binding of a nick (normalized lower case), or undefined. */
+  nick(nick: string): NickBinding | undefined
+  /** Registers a nick for a fresh user key pair with this node as home; resolves once committed. */
+  registerNick(nick: string): Promise<NickOutcome>
+  /** Releases a nick this node registered (it holds the user's keys); resolves once committed. */
+  releaseNick(nick: string): Promise<NickOutcome>
+  /** The cluster this node is a member of, or undefined. */
+  cluster(): ClusterView | undefined
+  neighbours(): NeighbourView[]
+  /**
+   * Queues a payload for the home node `to` (this node's own NodeID included), durably: it
+   * resolves once the payload is on disk; delivery and retries are the node's.
+   */
+  send(to: string, payload: Uint8Array, opts?: { plaintext?: boolean }): Promise<void>
+  /**
+   * Takes delivered payloads in arrival order, each until `fn` resolves (then it is deleted);
+   * payloads not yet taken survive restarts. Returns a function that stops consuming.
+   */
+  consume(fn: (m: InboundPayload) => Promise<void>): () => void
+}
