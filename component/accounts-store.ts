@@ -8,7 +8,7 @@
  * here only once committed (synced): a crash between the two leaves a committed nick that no
  * JID holds here; the node keeps its user keys (`<data>/users/`), so an operator can release it.
  */
-import type { Store } from '../lib/store/index.js'
+import { MemoryStore, type Store } from '../lib/store/index.js'
 import type { Account, Accounts } from './accounts.js'
 import { normalizeNick } from './address.js'
 import { AddressError, StanzaError } from './errors.js'
@@ -23,6 +23,8 @@ export class StoredAccounts implements Accounts {
   readonly #lattice: Lattice
   readonly #byJid = new Map<string, Account>()
   readonly #byNick = new Map<string, Account>()
+  /** Called once a new registration is stored (presence asks to see the user's availability). */
+  onRegistered?: (account: Account) => Promise<void>
   /** Registrations in progress, by nick and by JID: a second request waits for the first. */
   readonly #pending = new Map<string, Promise<Account>>()
 
@@ -40,12 +42,21 @@ export class StoredAccounts implements Accounts {
     return accounts
   }
 
+  /** An empty table in memory (a component without a node, and tests). */
+  static inMemory(lattice: Lattice): StoredAccounts {
+    return new StoredAccounts(new MemoryStore(), lattice)
+  }
+
   get size(): number {
     return this.#byJid.size
   }
 
   of(jid: string): Account | undefined {
     return this.#byJid.get(jid)
+  }
+
+  list(): Iterable<Account> {
+    return this.#byJid.values()
   }
 
   byNick(nick: string): Account | undefined {
@@ -96,6 +107,7 @@ export class StoredAccounts implements Accounts {
     }
     await this.#store.put(`${PREFIX}${jid}`, utf8.encode(JSON.stringify(account)), { sync: true })
     this.#index(account)
+    await this.onRegistered?.(account).catch(() => {})
     return account
   }
 

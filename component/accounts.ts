@@ -18,6 +18,8 @@ export interface Account {
 export interface Accounts {
   /** The account of a bare JID, or undefined. */
   of(jid: string): Account | undefined
+  /** Every account of this node. */
+  list(): Iterable<Account>
   /** The account holding a nick at this node, or undefined. */
   byNick(nick: string): Account | undefined
   /**

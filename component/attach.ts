@@ -4,7 +4,13 @@
  * `xlattice start --component-domain ...` calls this once the node is up.
  */
 import type { XLatticeNode } from '../gateway/index.js'
-import type { RunningComponent } from './index.js'
+import { toHex } from '../lib/encoding.js'
+import { StoredAccounts } from './accounts-store.js'
+import { type RunningComponent, startComponent } from './index.js'
+import type { Lattice, NickOutcome } from './lattice.js'
+
+/** The node messaging kind of relayed stanzas (kept on disk until delivered: messaging "kept kinds"). */
+export const RELAY_KIND = 'xmpp'
 
 export interface AttachOptions {
   /** The component domain D, as configured on the server. */
@@ -20,7 +26,95 @@ export interface AttachOptions {
 }
 
 export async function attachComponent(node: XLatticeNode, opts: AttachOptions): Promise<RunningComponent> {
-  void node
-  void opts
-  throw new Error('attachComponent: being written')
+  const lattice = nodeLattice(node, opts.plaintext ?? false)
+  const store = node.store.sublevel('xmpp')
+  const accounts = await StoredAccounts.open(store, lattice)
+  return startComponent({
+    domain: opts.domain,
+    host: opts.host,
+    port: opts.port,
+    secret: opts.secret,
+    version: opts.version,
+    lattice,
+    accounts,
+    store: store.sublevel('presence'),
+  })
+}
+
+/** The Lattice over a node: its cluster replica, formation, neighbours and messaging. */
+export function nodeLattice(node: XLatticeNode, plaintext: boolean): Lattice {
+  const noCluster = (nick: string): NickOutcome => ({
+    nick,
+    accepted: false,
+    reason: 'no-cluster',
+    userNodeId: null,
+  })
+  const outcome = async (nick: string, work: () => Promise<NickOutcome>): Promise<NickOutcome> => {
+    try {
+      return await work()
+    } catch (err) {
+      const busy = (err as Error).name === 'MempoolFull'
+      return {
+        nick,
+        accepted: false,
+        reason: busy ? 'mempool-full' : (err as Error).message,
+        userNodeId: null,
+      }
+    }
+  }
+  return {
+    nodeId: () => node.nodeId ?? undefined,
+    nick(nick) {
+      const entry = node.replica?.app.nick(nick)
+      if (entry === undefined) return undefined
+      return {
+        nick: entry.nick,
+        home: toHex(entry.home),
+        userNodeId: toHex(entry.userNodeId),
+        since: entry.since,
+      }
+    },
+    registerNick: (nick) => {
+      const replica = node.replica
+      return replica === undefined
+        ? Promise.resolve(noCluster(nick))
+        : outcome(nick, () => replica.registerNick(nick))
+    },
+    releaseNick: (nick) => {
+      const replica = node.replica
+      return replica === undefined
+        ? Promise.resolve(noCluster(nick))
+        : outcome(nick, () => replica.releaseNick(nick))
+    },
+    cluster() {
+      const s = node.cluster.status()
+      if (s.state !== 'member' || s.clusterId === null) return undefined
+      const known = new Map(node.neighbours.status().map((n) => [n.nodeId, n.addrs]))
+      const replica = node.replica?.status()
+      return {
+        clusterId: s.clusterId,
+        name: s.name ?? s.clusterId,
+        members: s.members.map((m) => ({
+          nodeId: m.nodeId,
+          peerId: m.peerId,
+          addrs: known.get(m.nodeId) ?? [],
+        })),
+        height: replica?.height ?? null,
+        nicks: replica?.nicks ?? null,
+      }
+    },
+    neighbours: () =>
+      node.neighbours.status().map((n) => ({
+        nodeId: n.nodeId,
+        peerId: n.peerId,
+        addrs: n.addrs,
+        alive: n.alive,
+        rttMs: n.rttMs ?? null,
+      })),
+    async send(to, payload, o) {
+      if (to === node.nodeId) return node.messaging.keepLocal(RELAY_KIND, payload)
+      await node.messaging.send(to, payload, { kind: RELAY_KIND, plaintext: o?.plaintext ?? plaintext })
+    },
+    consume: (fn) => node.messaging.consume(RELAY_KIND, (m) => fn({ from: m.from, payload: m.payload })),
+  }
 }

@@ -115,6 +115,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#loop = this.#run()
   }
 
+  /** Counts connections made: a stanza and a later reply prove something only on one connection. */
+  get epoch(): number {
+    return this.#connects
+  }
+
+  get online(): boolean {
+    return this.#state === 'online'
+  }
+
   /** Closes the stream cleanly (</stream:stream>) and ends the loop. */
   async stop(): Promise<void> {
     if (!this.#running) return

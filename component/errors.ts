@@ -44,6 +44,8 @@ export class StanzaError extends XLatticeError {
   readonly type: ErrorType
   /** Human-readable, sent in <text xml:lang='en'/>; keep it free of internals. */
   readonly text?: string
+  /** An application-specific condition sent after the text (RFC 6120 §8.3.2), e.g. XEP-0050's. */
+  readonly app?: { readonly name: string; readonly ns: string }
 
   constructor(condition: Condition, text?: string, options?: { type?: ErrorType; cause?: unknown }) {
     super('ERR_STANZA', text ? `${condition}: ${text}` : condition, options)

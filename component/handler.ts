@@ -9,6 +9,7 @@ import type { Address, Target } from './address.js'
 import type { Jid } from './jid.js'
 import type { Lattice } from './lattice.js'
 import type { NickDirectory } from './nicks.js'
+import type { PresenceService } from './presence.js'
 import type { Element } from './xml.js'
 
 /** What handlers may use. The composition root fills it; tests pass stubs. */
@@ -22,8 +23,15 @@ export interface HandlerServices {
   readonly lattice: Lattice
   /** Who registered which nick at this node. */
   readonly accounts: Accounts
+  /** Subscriptions to nicks and availability (presence.ts). */
+  readonly presence: Pick<PresenceService, 'toNick' | 'toService'>
   /** The disco#info features of a target, generated from the dispatch table (sorted, unique). */
   features(target: Target): string[]
+  /**
+   * Sends a stanza of the handler's own making (a chat answer, a presence); replies to the
+   * stanza being handled are the router's, never sent through this.
+   */
+  send(el: Element): Promise<void>
 }
 
 interface Context {

@@ -9,6 +9,13 @@ import { Jid } from './jid.js'
 import { stanzaErrorOf } from './stanza.js'
 import type { Element } from './xml.js'
 
+/** No reply in time (an error reply from the addressee is a plain StanzaError). */
+export class IqTimeoutError extends StanzaError {
+  constructor(text: string) {
+    super('remote-server-timeout', text)
+  }
+}
+
 interface Pending {
   to: string
   resolve(reply: Element): void
@@ -41,7 +48,7 @@ export class IqCaller {
     const reply = new Promise<Element>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#pending.delete(id)
-        reject(new StanzaError('remote-server-timeout', `no reply to IQ ${id} within ${timeoutMs} ms`))
+        reject(new IqTimeoutError(`no reply to IQ ${id} within ${timeoutMs} ms`))
       }, timeoutMs)
       this.#pending.set(id, { to, resolve, reject, timer })
     })

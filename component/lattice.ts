@@ -4,6 +4,7 @@
  * messaging (durable delivery to another home node). attach.ts builds the real one over an
  * XLatticeNode; unit tests of handlers pass stubs.
  */
+import type { NickDirectory } from './nicks.js'
 
 /** A nick's binding in the local cluster's replicated registry. */
 export interface NickBinding {
@@ -78,4 +79,28 @@ export interface Lattice {
    * payloads not yet taken survive restarts. Returns a function that stops consuming.
    */
   consume(fn: (m: InboundPayload) => Promise<void>): () => void
+}
+
+/** A component without a node (tests of the XMPP side alone): no cluster, no nicks, no delivery. */
+export const detachedLattice: Lattice = {
+  nodeId: () => undefined,
+  nick: () => undefined,
+  registerNick: async (nick) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
+  releaseNick: async (nick) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
+  cluster: () => undefined,
+  neighbours: () => [],
+  send: async () => {
+    throw new Error('this component has no node to deliver through')
+  },
+  consume: () => () => {},
+}
+
+/** The nick directory of disco#info on nick@D: the local cluster's bindings. */
+export function latticeNicks(lattice: Lattice): NickDirectory {
+  return {
+    lookup: async (nick, cluster) => {
+      if (cluster !== undefined && cluster !== lattice.cluster()?.name) return undefined
+      return lattice.nick(nick) === undefined ? undefined : { nick, cluster }
+    },
+  }
 }

@@ -343,3 +343,30 @@ function parseOne(text: string): Element {
   }
   return el
 }
+
+/**
+ * Parses one stanza that did not come from the XMPP server (a relayed stanza rebuilt from
+ * another node's payload) through the same bounded scanner: exactly one complete element within
+ * the limits, else XmlStreamError. Text such as `</message><iq ...>` yields two elements and is
+ * refused, so a payload cannot smuggle a second stanza.
+ */
+export function parseStanza(text: string, limits: ParserLimits): Element {
+  const scanner = new StreamScanner(limits)
+  const out: Element[] = []
+  let failure: Error | undefined
+  scanner.on('element', (el: Element) => out.push(el))
+  scanner.on('error', (err: Error) => {
+    failure ??= err
+  })
+  scanner.write(`<stream:stream xmlns='jabber:component:accept' xmlns:stream='${NS_STREAM}'>`)
+  scanner.write(text)
+  if (failure) throw failure
+  if (out.length !== 1) throw new XmlStreamError('not-well-formed', `${out.length} elements, expected one`)
+  const [el] = out
+  const cut = truncation(el)
+  if (cut !== undefined) throw new XmlStreamError('not-well-formed', cut)
+  el.parent = null
+  return el
+}
+
+const NS_STREAM = 'http://etherx.jabber.org/streams'

@@ -37,7 +37,7 @@ import { type Element, stanzaKind } from './xml.js'
 
 export interface RouterOptions {
   handlers: readonly Handler[]
-  services: Omit<HandlerServices, 'features'>
+  services: Omit<HandlerServices, 'features' | 'send'>
   /** Sends a stanza; the connection forces its 'from' under D and may reject it. */
   send(el: Element): Promise<void>
   /** Per-sender (bare JID) token bucket for stanzas: default 20/s, burst 60. */
@@ -81,8 +81,8 @@ export class Router {
         this.#table.set(key, h)
       }
     }
-    this.#services = { ...opts.services, features: (t) => this.features(t) }
     this.#send = opts.send
+    this.#services = { ...opts.services, features: (t) => this.features(t), send: (el) => this.#send(el) }
     const rate = opts.rate ?? { perSec: 20, burst: 60 }
     this.#limiter = new RateLimiter(rate.perSec, rate.burst, opts.now)
     this.#maxInFlight = opts.maxInFlight ?? 1000

@@ -19,15 +19,25 @@ export function iqResult(stanza: Element, from: string, payload?: Element): Elem
 }
 
 /** The <error/> element. The original payload is not echoed back (RFC 6120 §8.3.1 makes it optional). */
-export function errorElement(condition: Condition, type: ErrorType, text?: string): Element {
+export function errorElement(
+  condition: Condition,
+  type: ErrorType,
+  text?: string,
+  app?: { name: string; ns: string },
+): Element {
   const el = xml('error', { type }, xml(condition, { xmlns: NS_STANZAS }))
   if (text) el.append(xml('text', { xmlns: NS_STANZAS, 'xml:lang': 'en' }, text))
+  if (app) el.append(xml(app.name, { xmlns: app.ns }))
   return el
 }
 
 /** An error reply of the stanza's own kind (iq, message or presence). */
 export function errorReply(stanza: Element, from: string, err: StanzaError): Element {
-  return xml(stanza.name, envelope(stanza, from, 'error'), errorElement(err.condition, err.type, err.text))
+  return xml(
+    stanza.name,
+    envelope(stanza, from, 'error'),
+    errorElement(err.condition, err.type, err.text, err.app),
+  )
 }
 
 /** Reads an <error/> reply back into a StanzaError (for IQs the component itself sent). */

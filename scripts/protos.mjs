@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Regenerates every `*.proto` under gateway/ into a committed `*.pb.ts` beside it (protons).
+// Regenerates every `*.proto` under gateway/ and component/ into a committed `*.pb.ts` beside it (protons).
 // protons writes `<name>.ts`, which may be a real source file next to the proto (session.proto
 // sits beside session.ts), so it writes into a temporary directory and we move the result.
 import { execFileSync } from 'node:child_process'
@@ -17,7 +17,7 @@ function* protos(dir) {
 
 const out = mkdtempSync(join(tmpdir(), 'protons-'))
 try {
-  for (const proto of protos('gateway')) {
+  for (const proto of [...protos('gateway'), ...protos('component')]) {
     execFileSync('npx', ['protons', '--output', out, proto], { stdio: 'inherit' })
     const generated = join(out, basename(proto).replace(/\.proto$/, '.ts'))
     // Our byte fields come from node:crypto and Buffers (Uint8Array<ArrayBufferLike>); protons

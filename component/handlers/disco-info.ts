@@ -5,6 +5,7 @@
 import { StanzaError } from '../errors.js'
 import type { IqHandler } from '../handler.js'
 import { type Element, xml } from '../xml.js'
+import { commandNodeInfo } from './commands-items.js'
 
 export const NS_DISCO_INFO = 'http://jabber.org/protocol/disco#info'
 
@@ -34,8 +35,15 @@ export const discoInfo: IqHandler = {
   element: 'query',
   targets: ['service'],
   handle({ payload, services }) {
-    // XEP-0030 §3.1: a JID+node combination that does not exist is item-not-found.
-    if (payload.attrs.node) throw new StanzaError('item-not-found', 'no such node')
+    const node = payload.attrs.node
+    if (node) {
+      // XEP-0050 §2.3: a command node describes itself; any other node does not exist (XEP-0030 §3.1).
+      const info = commandNodeInfo(node)
+      if (info === undefined) throw new StanzaError('item-not-found', 'no such node')
+      const query = infoQuery(info.identities, info.features)
+      query.attrs.node = node
+      return query
+    }
     return infoQuery(SERVICE_IDENTITIES, services.features('service'))
   },
 }

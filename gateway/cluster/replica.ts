@@ -11,11 +11,11 @@
  * the user keys themselves and send requests they signed (ops.ts signNickRequest); the member
  * only adds its envelope (registerNicks, `POST /nicks`).
  */
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Registry } from 'prom-client'
-import { ed25519Generate, Signer, sha256, x25519Generate } from '../../lib/crypto.js'
-import { toB64u, toHex } from '../../lib/encoding.js'
+import { ed25519FromSeed, ed25519Generate, Signer, sha256, x25519Generate } from '../../lib/crypto.js'
+import { fromB64u, toB64u, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import type { Store } from '../../lib/store/index.js'
 import { driverTimeouts } from '../consensus/driver/constants.js'
@@ -28,7 +28,7 @@ import { makeValidatorSet } from '../consensus/validators.js'
 import type { Host } from '../p2p/host.js'
 import type { ClusterBinding, ClusterMember } from '../registry/registry.pb.js'
 import { normalizeNick } from './nick.js'
-import { type NickRequest, nickRequestOp, registerNickOp } from './ops.js'
+import { type NickRequest, nickRequestOp, registerNickOp, releaseNickOp } from './ops.js'
 import { RegistryApp } from './registry-app.js'
 
 export interface ReplicaComponents {
@@ -133,13 +133,49 @@ export class Replica {
       home: this.#home,
       nick,
     })
+    const outcome = await this.#commit(nick, op)
+    if (outcome.accepted) await this.#keepUserKeys(nick, userKeys.seed, agreement.privateKey)
+    return outcome
+  }
+
+  /**
+   * Releases a nick this node registered with `registerNick` (it holds the user's keys in
+   * `<data>/users/`); resolves with the committed outcome. A nick whose keys this node does not
+   * hold is refused `not-owner` without consensus.
+   */
+  async releaseNick(name: string): Promise<NickRegistration> {
+    const nick = normalizeNick(name)
+    const refused = (reason: string): NickRegistration => ({
+      nick: nick ?? name,
+      accepted: false,
+      reason,
+      height: this.app.height,
+      userNodeId: null,
+    })
+    if (nick === null) return refused('bad-nick')
+    const file = join(this.#c.dataDir, 'users', `${nick}.json`)
+    let seed: Uint8Array
+    try {
+      seed = fromB64u((JSON.parse(await readFile(file, 'utf8')) as { signingSeed: string }).signingSeed)
+    } catch {
+      return refused(this.app.nick(nick) === undefined ? 'unknown-nick' : 'not-owner')
+    }
+    const user = new Signer(ed25519FromSeed(seed))
+    const entry = this.app.userByKey(user.publicKey)
+    if (entry === undefined || entry.nick !== nick) return refused('unknown-nick')
+    const op = releaseNickOp({ chainId: this.chainId, member: this.#c.signer, user, nick, seq: entry.seq })
+    const outcome = await this.#commit(nick, op)
+    if (outcome.accepted) await rm(file, { force: true })
+    return outcome
+  }
+
+  /** Submits an operation and resolves with its committed receipt as an outcome. */
+  async #commit(nick: string, op: Uint8Array): Promise<NickRegistration> {
     const height = await this.driver.submissions.submit(op)
     const receipt = await this.app.receiptAt(height, sha256(op))
-    const accepted = receipt?.accepted === true
-    if (accepted) await this.#keepUserKeys(nick, userKeys.seed, agreement.privateKey)
     return {
       nick,
-      accepted,
+      accepted: receipt?.accepted === true,
       reason: receipt?.reason ?? (receipt === undefined ? 'no receipt' : null),
       height,
       userNodeId: receipt?.id == null ? null : toHex(receipt.id),

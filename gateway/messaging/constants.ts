@@ -24,3 +24,15 @@ export const MAX_INBOUND_STREAMS = 8
  * frames, a 2 MiB Yamux window), so this bounds what senders can make a node buffer.
  */
 export const MAX_INBOUND_TOTAL = 256
+/** The message kind the XMPP component sends between home nodes; a node keeps its payloads. */
+export const XMPP_KIND = 'xmpp'
+/** Records a consumer of a kept kind has outstanding (issued, not yet resolved) by default. */
+export const KEPT_WINDOW = 256
+/** Backoff of a consumer whose callback rejected: `backoffDelay(attempt, base, max)`. */
+export const KEPT_RETRY_BASE_MS = 500
+export const KEPT_RETRY_MAX_MS = 30_000
+/**
+ * Payload bytes of kept records held in memory beyond what a consumer has outstanding: past
+ * this, new records stay on disk only and are read back in pages when the consumer gets to them.
+ */
+export const KEPT_BUFFER_BYTES = 8 * 1024 * 1024

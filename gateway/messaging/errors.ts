@@ -52,3 +52,24 @@ export class InvalidMessageError extends XLatticeError {
     super('ERR_MSG_INVALID', message)
   }
 }
+
+/** keepLocal or consume for a kind this node was not configured to keep (MessagingInit.keep). */
+export class NotKeptError extends XLatticeError {
+  constructor(kind: string) {
+    super('ERR_MSG_NOT_KEPT', `messages of kind ${JSON.stringify(kind)} are not kept on this node`)
+  }
+}
+
+/** A second consumer for a kept kind: records are handed to one consumer, in order. */
+export class ConsumerBusyError extends XLatticeError {
+  constructor(kind: string) {
+    super('ERR_MSG_CONSUMER_BUSY', `kept messages of kind ${JSON.stringify(kind)} already have a consumer`)
+  }
+}
+
+/** A kept record on disk that does not decode (kept-record.ts): logged and dropped. */
+export class KeptRecordError extends XLatticeError {
+  constructor(message: string) {
+    super('ERR_MSG_KEPT_RECORD', message)
+  }
+}

@@ -2,9 +2,9 @@
  * The responder side of /xlattice/msg/1.0.0 and /xlattice/session/1.0.0: a Channel (Hellos,
  * or a Noise handshake and sealed frames; see channel.ts), then Messages answered with
  * cumulative Acks. Each message is opened by its mode's Sealer (signature or AEAD), checked against the
- * stream's proved NodeID, admitted in sequence order, persisted (synced, group commit),
- * delivered, and only then acknowledged. A bad frame gets a Refusal and, unless the stream
- * can no longer be trusted to be in step, the stream stays open.
+ * stream's proved NodeID, admitted in sequence order, persisted (synced, group commit; with
+ * its record when its kind is kept), delivered, and only then acknowledged. A bad frame gets
+ * a Refusal and, unless the stream can no longer be trusted to be in step, the stream stays open.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { equalBytes } from '../../lib/encoding.js'
@@ -17,6 +17,7 @@ import { Refused, reasonOf } from './errors.js'
 import { FrameTooLarge, FrameWriter } from './framing.js'
 import { decodeFrame, type SelfIdentity } from './hello.js'
 import type { Inbox } from './inbox.js'
+import type { KeptWrite } from './kept.js'
 import { ErrorCode, Frame, type Message, type Mode } from './messaging.pb.js'
 import type { Sealers, VerifiedPeer } from './sealer.js'
 
@@ -38,6 +39,8 @@ export interface InboundContext {
   log: Logger
   /** Called once per (from, seq), in order, after it is on disk and before it is acked. */
   deliver(from: VerifiedPeer, env: Envelope, mode: Mode): void
+  /** For a kept kind: the record to write with the high-water mark (kept.ts). */
+  keep?(from: VerifiedPeer, env: Envelope): KeptWrite | undefined
   /** Counts and logs a refusal. */
   refused(reason: string, text: string, peer: string): void
   /** A peer proved itself with a Hello (the directory caches NodeID -> peer). */
@@ -142,9 +145,11 @@ export async function serveInbound(
       })
     }
     unpersisted++
-    const durable = ctx.inbox.admit(from.nodeId, env.seq).then(
+    const kept = ctx.keep?.(from, env)
+    const durable = ctx.inbox.admit(from.nodeId, env.seq, kept?.ops).then(
       () => {
         unpersisted--
+        kept?.durable()
         ctx.deliver(from, env, message.mode)
         ack(env.seq)
       },

@@ -5,7 +5,7 @@
  * than the last one; a lower one is a duplicate (a replay or a retransmission after a lost
  * ack), a higher one means the sender skipped a number and is refused.
  */
-import type { Store } from '../../lib/store/index.js'
+import type { BatchOp, Store } from '../../lib/store/index.js'
 import type { GroupCommit } from '../../lib/store/index.js'
 import { RECEIVED_SEQ, readU64, u64 } from './keys.js'
 
@@ -56,13 +56,15 @@ export class Inbox {
    * Admits the next message (check() said 'next'): claims it synchronously, so a second copy
    * arriving on another stream meanwhile is a duplicate, and resolves once the new high-water
    * mark is on disk. On a storage failure the claim is undone and the promise rejects.
+   * `extra` ops (a kept kind's record) go in the same atomic, synced batch as the mark.
    */
-  admit(from: string, seq: bigint): Promise<void> {
+  admit(from: string, seq: bigint, extra: BatchOp[] = []): Promise<void> {
     const s = this.#state(from)
     if (seq !== s.admitted + 1n)
       throw new RangeError(`inbox: ${from} expected ${s.admitted + 1n}, got ${seq}`)
     s.admitted = seq
-    return this.#commit.write([{ type: 'put', key: `${RECEIVED_SEQ}${from}`, value: u64(seq) }]).then(
+    const mark: BatchOp = { type: 'put', key: `${RECEIVED_SEQ}${from}`, value: u64(seq) }
+    return this.#commit.write(extra.length === 0 ? [mark] : [mark, ...extra]).then(
       () => {
         if (seq > s.persisted) s.persisted = seq
       },

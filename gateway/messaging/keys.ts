@@ -9,17 +9,38 @@
  *   s!<to hex>                      -> u64 big-endian  last sequence number given to `to`
  *   a!<to hex>                      -> u64 big-endian  highest seq `to` acked (lazy: may lag)
  *   r!<from hex>                    -> u64 big-endian  highest seq delivered from `from`
+ *                                                      (own NodeID: the last keepLocal seq)
+ *   k!<kind>!<arrival, 16 hex>      -> kept record     a received message of a kept kind (kept.ts)
+ *
+ * A kept record is written in the same synced batch as the `r!` mark that admits its message,
+ * so a message acked to its sender is on disk until the local consumer has taken it. The
+ * arrival counter is per kind and local: it orders records across senders; at open it
+ * resumes after the highest key present. Kept kinds are key-safe words (no `!`, see kept.ts).
  */
 export const OUTBOX = 'o!'
 export const ACKED = 'a!'
 export const SENT_SEQ = 's!'
 export const RECEIVED_SEQ = 'r!'
+export const KEPT = 'k!'
 
-export const outboxKey = (to: string, seq: bigint) => `${OUTBOX}${to}!${seq.toString(16).padStart(16, '0')}`
+/** Sequence numbers and arrival counters in keys: 16 hex digits, so keys sort by number. */
+const hex16 = (n: bigint) => n.toString(16).padStart(16, '0')
+
+export const outboxKey = (to: string, seq: bigint) => `${OUTBOX}${to}!${hex16(seq)}`
 
 export function parseOutboxKey(key: string): { to: string; seq: bigint } {
   const [, to, seq] = key.split('!')
   return { to, seq: BigInt(`0x${seq}`) }
+}
+
+export const keptKey = (kind: string, arrival: bigint) => `${KEPT}${kind}!${hex16(arrival)}`
+
+/** The key range holding every record of `kind` (hex digits sort below `~`). */
+export const keptRange = (kind: string) => ({ gte: `${KEPT}${kind}!`, lt: `${KEPT}${kind}!~` })
+
+export function parseKeptKey(key: string): { kind: string; arrival: bigint } {
+  const at = key.lastIndexOf('!')
+  return { kind: key.slice(KEPT.length, at), arrival: BigInt(`0x${key.slice(at + 1)}`) }
 }
 
 export function u64(n: bigint): Uint8Array {

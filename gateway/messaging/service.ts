@@ -5,6 +5,8 @@
  * outbox; a Link per destination delivers it over a session stream (/xlattice/session/1.0.0,
  * every frame sealed end to end) when this node has session keys, else over plaintext
  * /xlattice/msg/1.0.0. `start` loads the outbox and registers the responders, `stop` removes them.
+ * Received messages of the kinds in `keep` are also kept on disk until `consume`'s callback
+ * has taken them (kept.ts).
  */
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { fromHex } from '../../lib/encoding.js'
@@ -12,13 +14,26 @@ import type { Logger } from '../../lib/log.js'
 import type { Store } from '../../lib/store/index.js'
 import { SESSION_PROTOCOL } from '../session/index.js'
 import { helloInitiator, type SessionKeys, sessionInitiator } from './channel.js'
-import { MAX_FRAME_BYTES, MAX_INBOUND_STREAMS, MAX_INBOUND_TOTAL, MSG_PROTOCOL } from './constants.js'
+import {
+  MAX_FRAME_BYTES,
+  MAX_INBOUND_STREAMS,
+  MAX_INBOUND_TOTAL,
+  MAX_PAYLOAD_BYTES,
+  MSG_PROTOCOL,
+} from './constants.js'
 import { encodeEnvelope, type Envelope } from './envelope.js'
-import { InvalidMessageError, ModeUnavailableError, NotReadyError, OutboxFullError } from './errors.js'
+import {
+  InvalidMessageError,
+  ModeUnavailableError,
+  NotKeptError,
+  NotReadyError,
+  OutboxFullError,
+} from './errors.js'
 import { GroupCommit } from '../../lib/store/index.js'
 import type { SelfIdentity } from './hello.js'
 import { Inbox } from './inbox.js'
 import { type InboundKind, serveInbound } from './inbound.js'
+import { type ConsumeOptions, type KeptMessage, KeptStore, type KeptWrite } from './kept.js'
 import { type Connected, Link } from './link.js'
 import { Message, Mode } from './messaging.pb.js'
 import { Outbox } from './outbox.js'
@@ -34,6 +49,11 @@ export interface MessagingInit {
   plaintextByDefault: boolean
   /** Received messages kept in memory for `/status` and `GET /messages`. */
   recent?: number
+  /**
+   * Message kinds whose payloads are kept on disk, written with the high-water mark before the
+   * ack, until `consume`'s callback for them resolves (at-least-once hand-off).
+   */
+  keep?: string[]
 }
 
 export interface MessagingComponents {
@@ -87,6 +107,7 @@ export class Messaging {
   #commit?: GroupCommit
   #outbox?: Outbox
   #inbox?: Inbox
+  #kept?: KeptStore
   #inbound = 0
 
   constructor(components: MessagingComponents, init: MessagingInit) {
@@ -99,6 +120,9 @@ export class Messaging {
     this.#commit = new GroupCommit(this.#c.store)
     this.#outbox = await Outbox.open(this.#c.store, this.#commit)
     this.#inbox = await Inbox.open(this.#c.store, this.#commit)
+    this.#kept = await KeptStore.open(this.#c.store, this.#commit, this.#init.keep ?? [], {
+      log: this.#c.log,
+    })
     await this.#c.host.handle(
       MSG_PROTOCOL,
       (stream, connection) => this.#serve(stream, connection, 'hello'),
@@ -122,6 +146,7 @@ export class Messaging {
     await this.#c.host.unhandle(MSG_PROTOCOL).catch(() => {})
     if (this.#c.session !== undefined) await this.#c.host.unhandle(SESSION_PROTOCOL).catch(() => {})
     for (const link of this.#links.values()) link.stop()
+    this.#kept?.stop()
     await this.#commit?.flushed()
   }
 
@@ -142,6 +167,7 @@ export class Messaging {
         inbox: this.#inbox,
         log: this.#c.log,
         deliver: (from, env, mode) => this.#delivered(from, env, mode),
+        keep: (from, env) => this.#keep(from.nodeIdBytes, env),
         refused: (reason, text, peer) => this.stats.refused(reason, text, peer, this.#c.log),
         learned: (peer) => this.#learned(peer),
       },
@@ -290,6 +316,47 @@ export class Messaging {
     }
   }
 
+  /** The record of an inbound message of a kept kind, written with its high-water mark. */
+  #keep(from: Uint8Array, env: Envelope): KeptWrite | undefined {
+    const kept = this.#kept
+    if (kept === undefined || !kept.isKept(env.kind)) return undefined
+    return kept.prepare(env.kind, from, env.seq, Number(env.timestamp), env.payload)
+  }
+
+  get #keptStore(): KeptStore {
+    if (this.#kept === undefined || this.#inbox === undefined) throw new Error('messaging not started')
+    return this.#kept
+  }
+
+  /**
+   * Keeps a message this node addresses to itself (both ends at home here), exactly as a
+   * received one: from this NodeID, numbered in its own sequence, resolved once on disk.
+   * It does not go to onMessage listeners or the received counters: nothing was received.
+   */
+  async keepLocal(kind: string, payload: Uint8Array): Promise<void> {
+    const kept = this.#keptStore
+    if (!kept.isKept(kind)) throw new NotKeptError(kind)
+    if (payload.length > MAX_PAYLOAD_BYTES) throw new InvalidMessageError('payload is too large')
+    const self = this.#c.self()
+    if (self === undefined) throw new NotReadyError()
+    const inbox = this.#inbox as Inbox
+    const seq = inbox.expected(self.nodeId)
+    const write = kept.prepare(kind, self.nodeIdBytes, seq, Date.now(), payload)
+    // `.then` like the inbound path, so records become durable in the order they were numbered.
+    return inbox.admit(self.nodeId, seq, write.ops).then(() => write.durable())
+  }
+
+  /**
+   * Hands every kept message of `kind` to `fn`, oldest first: those on disk from before, then
+   * new ones as they arrive. Up to `window` (256) calls are outstanding at once; a record is
+   * deleted when its call resolves. A rejection stops the calls; after a backoff (500 ms
+   * doubling to 30 s, jittered) every unresolved record is handed over again, in order. One
+   * consumer per kind; the returned function detaches it.
+   */
+  consume(kind: string, fn: (m: KeptMessage) => Promise<void>, opts?: ConsumeOptions): () => void {
+    return this.#keptStore.consume(kind, fn, opts)
+  }
+
   readonly #listeners: ((m: ReceivedMessage, payload: Uint8Array) => void)[] = []
 
   /** Called for every delivered message (once per (from, seq)), after it is persisted. */
@@ -301,6 +368,7 @@ export class Messaging {
     const box = this.#outbox
     return {
       ...this.stats.counters(box?.size ?? 0),
+      kept: this.#kept?.counts() ?? Object.fromEntries((this.#init.keep ?? []).map((k) => [k, 0])),
       links: [...this.#links.values()]
         .filter((l) => l.state !== 'idle' || (box?.sizeOf(l.to) ?? 0) > 0)
         .map((l) => ({

@@ -12,6 +12,7 @@ import { identitySigner } from '../../lib/identity.js'
 import { logger } from '../../lib/log.js'
 import type { Store } from '../../lib/store/index.js'
 import type { SelfIdentity } from '../messaging/hello.js'
+import { XMPP_KIND } from '../messaging/constants.js'
 import { plaintextSigned, sealedToNode, sealers } from '../messaging/sealer.js'
 import { DhKey } from '../session/index.js'
 import { type Messaging, messaging } from '../messaging/service.js'
@@ -67,6 +68,8 @@ export function nodeServices(
     retryMaxMs: (s.messaging?.retryMaxSec ?? 30) * 1000,
     maxQueued: s.messaging?.maxQueued ?? 100_000,
     plaintextByDefault: s.messaging?.plaintext ?? false,
+    // The XMPP component's stanzas between home nodes: kept until it has delivered them.
+    keep: [XMPP_KIND],
   })({
     host,
     store: c.store.sublevel('msg'),

@@ -7,7 +7,7 @@
  *   config error in flag --listen: node.listen[0]: expected a multiaddr such as "/ip4/127.0.0.1/tcp/0", got "x"
  */
 import type { z } from 'zod'
-import { schemaAt, shapeOf, suggest } from './keys.js'
+import { isSecretPath, schemaAt, shapeOf, suggest } from './keys.js'
 
 export type Source =
   | { kind: 'file'; file: string }
@@ -34,6 +34,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .map((step, i) => (typeof step === 'number' ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`))
     .join('')
 }
+
+/** What errors say in place of a secret's value. */
+export const HIDDEN = '(hidden)'
 
 export function show(value: unknown): string {
   if (value instanceof Date) return `a date (${value.toISOString()})`
@@ -85,8 +88,10 @@ export function issueLines(
     }
     const got = valueAt(value, issue.path)
     if (got === undefined) return [`${formatPath(path)}: missing, expected ${issue.message}`]
+    // An invalid secret may still be most of the real one (a number, a stray quote): never echo it.
+    const shown = isSecretPath(path) ? HIDDEN : show(got)
     return [
-      `${formatPath(path)}: expected ${issue.message}, got ${show(got)}${defaulted ? ' (the default)' : ''}`,
+      `${formatPath(path)}: expected ${issue.message}, got ${shown}${defaulted ? ' (the default)' : ''}`,
     ]
   })
 }

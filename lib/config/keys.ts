@@ -19,6 +19,8 @@ export interface ConfigKey {
   schema: z.ZodType
   description: string
   example?: string
+  /** Never shown: errors say "(hidden)" instead of the value. */
+  secret: boolean
 }
 
 /** Strips default/prefault/optional wrappers to reach the schema doing the checking. */
@@ -59,7 +61,7 @@ function collect(schema: z.ZodType, path: string[], section: Section, out: Confi
       collect(child, childPath, section, out)
       continue
     }
-    const meta = (child.meta() ?? {}) as { description?: string; example?: string }
+    const meta = (child.meta() ?? {}) as { description?: string; example?: string; secret?: boolean }
     out.push({
       name: childPath.join('.'),
       path: childPath,
@@ -69,6 +71,7 @@ function collect(schema: z.ZodType, path: string[], section: Section, out: Confi
       schema: child,
       description: meta.description ?? '',
       example: meta.example,
+      secret: meta.secret === true,
     })
   }
 }
@@ -80,6 +83,11 @@ export const ALL_KEYS: readonly ConfigKey[] = SECTIONS.flatMap((section) => {
   collect(configSchema.shape[section], [section], section, out)
   return out
 })
+
+/** Whether the value at `path` (a key, or a part of one) belongs to a secret key. */
+export function isSecretPath(path: readonly PropertyKey[]): boolean {
+  return ALL_KEYS.some((k) => k.secret && k.path.every((step, i) => path[i] === step))
+}
 
 export function sectionsFor(role: Role): Section[] {
   return SECTIONS.filter((s) => SECTION_ROLES[s].includes(role))

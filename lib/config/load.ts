@@ -2,11 +2,14 @@
  * Precedence: flag > environment > file > default. Each value is validated on its own first, so
  * an error names the layer it came from; then the merged result is validated as a whole for the
  * checks that span keys (admin.listen vs admin.allowRemote), blaming whichever layer set the key.
+ * Last, the [xmpp] secret is resolved (xmpp.ts): one way only, read from its file if it is one.
  */
 import { ConfigError } from '../errors.js'
+import { logger } from '../log.js'
 import { issueLines, label, type Source } from './issues.js'
 import { type Config, configSchema, type Role } from './schema.js'
 import { type Assignment, fromEnv, fromFile, fromFlags } from './sources.js'
+import { checkXmpp } from './xmpp.js'
 
 export interface LoadOptions {
   role: Role
@@ -18,6 +21,8 @@ export interface LoadOptions {
   flags?: Record<string, unknown>
   /** Dotted key -> the flag's name on the command line (`{ 'node.listen': '--listen' }`), for error messages. */
   flagNames?: Record<string, string>
+  /** Advice that is no error (a secret file others can read); defaults to a warning in the log. */
+  warn?: (message: string) => void
 }
 
 export function defaultConfig(_role: Role): Config {
@@ -60,7 +65,13 @@ export function loadConfig(opts: LoadOptions): Config {
     sources.set(key.name, source)
   }
   const result = configSchema.safeParse(merged)
-  if (result.success) return result.data
+  if (result.success) {
+    const warn = opts.warn ?? ((message: string) => logger('lib:config').warn(message))
+    const env = opts.env ?? process.env
+    const xmpp = checkXmpp(result.data.xmpp, (key) => sources.get(key), warn, env.CREDENTIALS_DIRECTORY)
+    if (xmpp.errors.length > 0) throw new ConfigError(xmpp.errors.join('\n'))
+    return { ...result.data, xmpp: xmpp.xmpp }
+  }
   const lines = result.error.issues.map((issue) => {
     const name = issue.path.join('.')
     const keyName = [...sources.keys()].find((k) => name === k || name.startsWith(`${k}.`))

@@ -9,6 +9,8 @@
 import { z } from 'zod'
 import {
   bool,
+  domainName,
+  hostName,
   hostPort,
   int,
   isLoopbackHost,
@@ -124,6 +126,58 @@ const node = z
       }),
   })
   .meta({ description: 'The node process (`xlattice start`).' })
+
+/**
+ * Attachment to the operator's XMPP server as an external component (XEP-0114). Checks that span
+ * keys or read the secret file are in xmpp.ts, run by the loader once the layers are merged.
+ */
+const xmpp = z
+  .strictObject({
+    domain: domainName()
+      .optional()
+      .meta({
+        description:
+          "The component domain this node serves, exactly as in the XMPP server's config (Prosody " +
+          '`Component "..."`, ejabberd `ejabberd_service` hosts). Unset: the node does not attach to ' +
+          'an XMPP server. Give every node its own domain.',
+        example: 'domain = "lattice.example.org"',
+      }),
+    host: hostName()
+      .default('127.0.0.1')
+      .meta({ description: "Host of the XMPP server's component listener." }),
+    port: int(1, 65535).default(5347).meta({
+      description: "Port of the XMPP server's component listener (component_ports, ejabberd_service).",
+    }),
+    secret: nonEmptyString('a non-empty string')
+      .optional()
+      .meta({
+        secret: true,
+        description:
+          "The component secret: Prosody's component_secret, ejabberd's password. Prefer secretFile or " +
+          'the environment variable: a secret here is readable by whoever can read this file. ' +
+          'Never printed in errors or logs.',
+      }),
+    secretFile: nonEmptyString('a file path')
+      .optional()
+      .meta({
+        description:
+          'A file holding the component secret (surrounding whitespace is ignored), instead of secret. ' +
+          'A relative path resolves against the working directory. Keep it mode 0600 or 0400.',
+        example: 'secretFile = "/etc/xlattice/component.secret"',
+      }),
+    plaintext: bool()
+      .default(false)
+      .meta({
+        description:
+          "Messages between users' home nodes go signed but not encrypted. Off: they are encrypted " +
+          'end to end between home nodes.',
+      }),
+  })
+  .meta({
+    description:
+      'Attachment to an XMPP server (Prosody, ejabberd) as an external component (node only). ' +
+      'See docs/xmpp-server-setup.md.',
+  })
 
 const messaging = z
   .strictObject({
@@ -313,6 +367,7 @@ export const configSchema = z.strictObject({
   admin: admin.prefault({}),
   log: log.prefault({}),
   node: node.prefault({}),
+  xmpp: xmpp.prefault({}),
   messaging: messaging.prefault({}),
   cluster: cluster.prefault({}),
   consensus: consensus.prefault({}),
@@ -332,6 +387,7 @@ export const SECTION_ROLES: Record<Section, readonly Role[]> = {
   admin: ROLES,
   log: ROLES,
   node: ['node'],
+  xmpp: ['node'],
   messaging: ['node'],
   cluster: ['node'],
   consensus: ['node'],

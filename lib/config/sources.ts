@@ -15,7 +15,7 @@ import {
   shapeOf,
   suggest,
 } from './keys.js'
-import { didYouMean, formatPath, show, type Source, unknownKey, label } from './issues.js'
+import { didYouMean, formatPath, HIDDEN, show, type Source, unknownKey, label } from './issues.js'
 import { configSchema, type Role, SECTION_ROLES, type Section } from './schema.js'
 import type { z } from 'zod'
 
@@ -38,6 +38,11 @@ function otherRole(section: Section, role: Role): string {
   return `[${section}] configures the ${SECTION_ROLES[section].join(' and ')} process, not a ${role}; remove it`
 }
 
+/** The code frame of a syntax error shows the lines around it; one of them may hold the secret. */
+function hideSecrets(frame: string): string {
+  return frame.replace(/^(\s*\d+:.*\bsecret\b["']?\s*=).*$/gim, `$1 ${HIDDEN}`)
+}
+
 export function fromFile(file: string, role: Role): Layer {
   const source: Source = { kind: 'file', file }
   const at = (line: string) => `${label(source)}: ${line}`
@@ -55,7 +60,7 @@ export function fromFile(file: string, role: Role): Layer {
     if (!(err instanceof TomlError)) throw err
     // smol-toml's message is "Invalid TOML document: <what>\n\n<code frame>"; keep both parts.
     const what = err.message.split('\n')[0].replace(/^Invalid TOML document: /, '')
-    const frame = (err as TomlError & { codeblock?: string }).codeblock ?? ''
+    const frame = hideSecrets((err as TomlError & { codeblock?: string }).codeblock ?? '')
     const syntax = `TOML syntax error at line ${err.line}, column ${err.column}: ${what}`
     return { assignments: [], errors: [at(frame === '' ? syntax : `${syntax}\n${frame.trimEnd()}`)] }
   }

@@ -4,6 +4,7 @@
  * `registry.neighbourK: expected an integer from 1 to 64, got "eight"` whichever check tripped,
  * and the same phrase documents the key in `config/*.toml` (see `expectation()` in keys.ts).
  */
+import { isIP } from 'node:net'
 import { multiaddr } from '@multiformats/multiaddr'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { z } from 'zod'
@@ -113,4 +114,32 @@ export function isLoopbackHost(host: string): boolean {
 export function hostPort() {
   const expected = 'HOST:PORT, e.g. "127.0.0.1:9090" or "[::1]:0"'
   return z.string({ error: expected }).refine((v) => parseHostPort(v) !== undefined, { error: expected })
+}
+
+/**
+ * An ASCII domain name (RFC 1035 labels: letters, digits, inner hyphens; 1-63 octets each, 253
+ * in all), the form XMPP servers are configured with. The last label may not be all digits, so an
+ * IPv4 address is refused: a component domain is a name the server routes, not an address.
+ * Internationalised names are given in their xn-- form.
+ */
+export function isDomainName(value: string): boolean {
+  if (value.length === 0 || value.length > 253) return false
+  const labels = value.split('.')
+  if (!labels.every((l) => /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l))) return false
+  return !/^\d+$/.test(labels[labels.length - 1])
+}
+
+export function domainName() {
+  const expected = 'a domain name such as "lattice.example.org"'
+  return z.string({ error: expected }).refine(isDomainName, { error: expected })
+}
+
+/** Where to connect: a host name (`localhost`, `xmpp.example.org`) or an IPv4/IPv6 address, no port. */
+export function hostName() {
+  const expected = 'a host name or IP address without a port, e.g. "127.0.0.1"'
+  return z
+    .string({ error: expected })
+    .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v), {
+      error: expected,
+    })
 }

@@ -19,16 +19,19 @@ export interface ServerOptions {
   domains: ProsodyDomain[]
   users?: UserSpec[]
   websocket?: boolean
+  /** Store messages for offline users (Prosody mod_offline, ejabberd mod_offline). */
+  offline?: boolean
   readyTimeoutMs?: number
 }
 
 export function startServer(kind: ServerKind, opts: ServerOptions): Promise<XmppServer> {
-  if (kind === 'prosody') return startProsody(opts)
+  if (kind === 'prosody') return startProsody({ ...opts, modules: opts.offline ? ['offline'] : undefined })
   return startEjabberd({
     hosts: opts.domains.map((d) => d.host),
     components: opts.domains.flatMap((d) => d.components ?? []),
     users: opts.users,
     websocket: opts.websocket,
+    modules: opts.offline ? { mod_offline: {} } : undefined,
     readyTimeoutMs: opts.readyTimeoutMs,
   })
 }

@@ -63,6 +63,8 @@ export interface ProsodyServer {
   addUser(user: UserSpec): Promise<void>
   /** SIGTERM (clean shutdown, data kept) and start again on the same ports. */
   restart(): Promise<void>
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: a server that accepts bytes and answers nothing. */
+  freeze(frozen: boolean): void
   /**
    * Stops the server (always a clean SIGTERM shutdown: ~10 ms), waits for it to exit and removes
    * dataDir. Idempotent. The option exists for symmetry with ejabberd's stop().
@@ -217,6 +219,10 @@ class Prosody implements ProsodyServer {
       killTree(proc.child.pid)
       await proc.exited()
     }
+  }
+
+  freeze(frozen: boolean): void {
+    if (this.proc && !this.proc.hasExited()) signal(this.proc.child.pid, frozen ? 'SIGSTOP' : 'SIGCONT')
   }
 
   async restart(): Promise<void> {

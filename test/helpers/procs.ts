@@ -38,8 +38,16 @@ export function startRegistry(dataDir: string, env: NodeJS.ProcessEnv = {}, list
   return xlattice(['registry', '--data', dataDir, '--listen', listen, '--admin', '127.0.0.1:0'], env)
 }
 
-export function startNode(dataDir: string, registry: string, env: NodeJS.ProcessEnv = {}) {
-  return xlattice(['start', '--data', dataDir, '--registry', registry, '--admin', '127.0.0.1:0'], env)
+export function startNode(
+  dataDir: string,
+  registry: string,
+  env: NodeJS.ProcessEnv = {},
+  args: string[] = [],
+) {
+  return xlattice(
+    ['start', '--data', dataDir, '--registry', registry, '--admin', '127.0.0.1:0', ...args],
+    env,
+  )
 }
 
 export async function stopAll(): Promise<void> {

@@ -11,6 +11,8 @@ export type Expect =
   | { reply: 'none' }
   | { reply: 'result' }
   | { reply: 'error'; conditions: readonly string[] }
+  /** One reply to the sender's bare JID (a presence answer), counted but not correlated. */
+  | { reply: 'bare' }
 
 export interface HostileStanza {
   kind: string
@@ -165,7 +167,7 @@ export function hostileStanzas(n: number, opts: CaseOptions): HostileStanza[] {
             D,
             `<query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='${junk(3)}'><field var=''><value>${junk(20)}</value></field><field/></x></query>`,
           ),
-          error('service-unavailable'),
+          error('bad-request'),
         ],
       ],
       [
@@ -176,7 +178,7 @@ export function hostileStanzas(n: number, opts: CaseOptions): HostileStanza[] {
             D,
             `<command xmlns='http://jabber.org/protocol/commands' node='${junk(5)}' action='execute'><x xmlns='jabber:x:data' type='submit'><field var='a' type='no-such-type'/></x></command>`,
           ),
-          error('service-unavailable'),
+          error('item-not-found'),
         ],
       ],
       [
@@ -205,16 +207,22 @@ export function hostileStanzas(n: number, opts: CaseOptions): HostileStanza[] {
         'chat-to-free-nick',
         () => [
           `<message type='${pick(['chat', 'normal', 'groupchat', 'bogus'])}'${id}${from} to='carol@${D}'><body>&lt;script&gt;&amp;&#x1F600;${junk(10)}</body></message>`,
-          error('service-unavailable'),
+          error('registration-required'),
         ],
       ],
       [
         'presence-junk',
         () => {
-          const type = pick(['subscribe', 'probe', 'unavailable', 'bogus'])
+          // Through a server, subscription answers are the server's business (roster state), so
+          // only the raw peer sends the types the component answers.
+          const type = pick(raw ? ['subscribe', 'probe', 'unavailable', 'bogus'] : ['unavailable', 'bogus'])
           const to = pick([D, `bob@${D}`, `#c@${D}/x`])
-          // Prosody refuses an unknown presence type itself (bad-request); we never answer presence.
-          const expect = type === 'bogus' && !raw ? error('bad-request') : none
+          // Prosody refuses an unknown presence type itself (bad-request). The component answers a
+          // subscription to D (subscribed) or to a nick (unsubscribed: none is registered here)
+          // and a probe of D, always to the bare JID; everything else gets nothing.
+          const answered = (type === 'subscribe' && to !== `#c@${D}/x`) || (type === 'probe' && to === D)
+          const expect: Expect =
+            type === 'bogus' && !raw ? error('bad-request') : answered ? { reply: 'bare' } : none
           return [
             `<presence type='${type}'${id}${from} to='${to}'><x xmlns='${junk(4)}'/></presence>`,
             expect,
@@ -235,7 +243,7 @@ export function check(cases: HostileStanza[], replies: Map<string, Element[]>): 
   for (const c of cases) {
     const got = replies.get(c.key) ?? []
     const want = c.expect
-    if (want.reply === 'none') {
+    if (want.reply === 'none' || want.reply === 'bare') {
       if (got.length > 0) problems.push(`${c.kind} ${c.key}: answered ${got[0]}`)
       continue
     }

@@ -1,6 +1,9 @@
 // A router over the real dispatch table with a fake connection, for the router and handler specs.
 import assert from 'node:assert/strict'
+import { StoredAccounts } from '../../../component/accounts-store.js'
 import { HANDLERS } from '../../../component/handlers/index.js'
+import { detachedLattice } from '../../../component/lattice.js'
+import { ignorePresence } from '../../../component/presence.js'
 import { staticNickDirectory } from '../../../component/nicks.js'
 import { Router, type RouterOptions } from '../../../component/router.js'
 import type { Element } from '../../../component/xml.js'
@@ -18,6 +21,9 @@ export function setup(opts: Partial<RouterOptions> = {}) {
       domain: D,
       software: { name: 'XLattice Chat', version: '9.9.9' },
       nicks: staticNickDirectory(['alice', 'berlin.bob']),
+      lattice: detachedLattice,
+      accounts: StoredAccounts.inMemory(detachedLattice),
+      presence: ignorePresence,
     },
     send: async (el) => {
       sent.push(el)

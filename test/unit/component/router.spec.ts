@@ -78,12 +78,13 @@ describe('component/router', () => {
         await exchange(`<message type='headline' from='${ALICE}' to='bob@${D}'><body>x</body></message>`),
         [],
       )
+      // Channels have no message handler yet.
       const reply = await one(
-        `<message type='chat' id='m1' from='${ALICE}' to='bob@${D}'><body>hi</body></message>`,
+        `<message type='groupchat' id='m1' from='${ALICE}' to='#room@${D}'><body>hi</body></message>`,
       )
       assertXml(
         reply,
-        `<message type='error' id='m1' from='bob@${D}' to='${ALICE}'>${errorOf('service-unavailable', 'cancel')}</message>`,
+        `<message type='error' id='m1' from='#room@${D}' to='${ALICE}'>${errorOf('service-unavailable', 'cancel')}</message>`,
       )
       assert.equal(reply.getChild('body'), undefined, 'the body is not echoed')
     })

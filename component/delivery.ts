@@ -1,0 +1,99 @@
+/**
+ * Delivery to the XMPP server with an acknowledgement XEP-0114 does not have. A stanza counts
+ * as delivered once the server has answered an IQ ping the component sent after it on the same
+ * connection: the server handles a component's stanzas in order, so its reply to the ping
+ * proves it took everything before it. One ping covers every stanza written to the same domain
+ * in the same event-loop turn. Any reply counts (a server without XEP-0199 answers
+ * service-unavailable, which proves the same); a timeout or a new connection in between does not.
+ *
+ * A failed delivery rejects; the caller (the relay consumer) sends the stanza again later, so a
+ * stanza the server took just before the connection broke can arrive twice: at least once.
+ * References: XEP-0114 §3 (no stanza acknowledgements), XEP-0199 §4.2 (ping to a server),
+ * RFC 6120 §10.1 (in-order processing of stanzas on one stream).
+ */
+import type { Connection } from './connection.js'
+import { StanzaError } from './errors.js'
+import { IqTimeoutError } from './iq-caller.js'
+import { Jid } from './jid.js'
+import { NS_PING } from './handlers/ping.js'
+import { type Element, xml } from './xml.js'
+
+export interface DeliveryOptions {
+  connection: Connection
+  /** Sends an IQ and resolves with its result (rejects StanzaError on an error reply). */
+  request(iq: Element, timeoutMs: number): Promise<Element>
+  /** How long to wait for the connection, then for the ping's answer; default 10 s each. */
+  timeoutMs?: number
+}
+
+interface Batch {
+  epoch: number
+  waiters: { resolve(): void; reject(err: Error): void }[]
+}
+
+export class Delivery {
+  readonly #o: DeliveryOptions
+  readonly #open = new Map<string, Batch>()
+  delivered = 0
+  failed = 0
+
+  constructor(opts: DeliveryOptions) {
+    this.#o = opts
+  }
+
+  /** Sends a stanza to the server; resolves once the server acknowledged it (see above). */
+  async deliver(stanza: Element): Promise<void> {
+    const c = this.#o.connection
+    const timeoutMs = this.#o.timeoutMs ?? 10_000
+    if (!c.online) await c.waitOnline(timeoutMs)
+    const epoch = c.epoch
+    const domain = Jid.parse(stanza.attrs.to).domain
+    const acked = this.#join(domain, epoch)
+    try {
+      await c.send(stanza)
+    } catch (err) {
+      this.failed++
+      acked.catch(() => {})
+      throw err
+    }
+    await acked
+    this.delivered++
+  }
+
+  #join(domain: string, epoch: number): Promise<void> {
+    const key = `${epoch}\n${domain}`
+    let batch = this.#open.get(key)
+    if (batch === undefined) {
+      const b: Batch = { epoch, waiters: [] }
+      batch = b
+      this.#open.set(key, b)
+      // After the current turn's stanzas are written: they all go before this ping.
+      setImmediate(() => {
+        this.#open.delete(key)
+        void this.#ping(domain, b)
+      })
+    }
+    const b = batch
+    return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }))
+  }
+
+  async #ping(domain: string, batch: Batch): Promise<void> {
+    const c = this.#o.connection
+    let failure: Error | undefined
+    try {
+      await this.#o.request(
+        xml('iq', { type: 'get', to: domain }, xml('ping', { xmlns: NS_PING })),
+        this.#o.timeoutMs ?? 10_000,
+      )
+    } catch (err) {
+      // An error reply is still the server's answer; a timeout or a lost connection is not.
+      if (!(err instanceof StanzaError) || err instanceof IqTimeoutError) failure = err as Error
+    }
+    if (failure === undefined && c.epoch !== batch.epoch)
+      failure = new Error('the connection was replaced before the server acknowledged')
+    for (const w of batch.waiters) {
+      if (failure === undefined) w.resolve()
+      else w.reject(failure)
+    }
+  }
+}

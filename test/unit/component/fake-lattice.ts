@@ -1,0 +1,96 @@
+// The node side in memory, for unit tests of the XMPP side: a cluster registry of nicks with
+// this node as every user's home (registration commits at once, or is refused the way the
+// cluster would), a fixed cluster and neighbours, and a record of what was sent where.
+import type {
+  ClusterView,
+  InboundPayload,
+  Lattice,
+  NeighbourView,
+  NickBinding,
+  NickOutcome,
+} from '../../../component/lattice.js'
+
+export const NODE_ID = 'ab'.repeat(32)
+
+export const CLUSTER: ClusterView = {
+  clusterId: 'c1'.repeat(16),
+  name: 'berlin',
+  members: [
+    {
+      nodeId: NODE_ID,
+      peerId: '12D3KooWAlpha',
+      addrs: ['/ip4/10.0.0.1/tcp/4001', '/ip4/192.0.2.1/tcp/4001'],
+    },
+    { nodeId: 'cd'.repeat(32), peerId: '12D3KooWBravo', addrs: ['/ip4/10.0.0.2/tcp/4001'] },
+    { nodeId: 'ef'.repeat(32), peerId: '12D3KooWCharlie', addrs: [] },
+  ],
+  height: 42,
+  nicks: 7,
+}
+
+export const NEIGHBOURS: NeighbourView[] = [
+  { nodeId: '01'.repeat(32), peerId: '12D3KooWNorth', addrs: [], alive: true, rttMs: 12.4 },
+  { nodeId: '02'.repeat(32), peerId: '12D3KooWSouth', addrs: [], alive: false, rttMs: null },
+]
+
+/** The node side, in memory: a cluster registry of nicks with this node as every user's home. */
+export class FakeLattice implements Lattice {
+  readonly bindings = new Map<string, NickBinding>()
+  clusterView: ClusterView | undefined = CLUSTER
+  neighbourViews: NeighbourView[] = NEIGHBOURS
+  /** Registrations wait for this before they commit (to race two requests). */
+  gate: Promise<void> = Promise.resolve()
+  /** What send() was given, in order. */
+  readonly sent: { to: string; payload: Uint8Array }[] = []
+  #consumer?: (m: InboundPayload) => Promise<void>
+  #height = 100
+  #users = 0
+
+  nodeId(): string {
+    return NODE_ID
+  }
+  nick(nick: string): NickBinding | undefined {
+    return this.bindings.get(nick)
+  }
+  async registerNick(nick: string): Promise<NickOutcome> {
+    await this.gate
+    if (this.clusterView === undefined) return refused(nick, 'no-cluster')
+    if (this.bindings.has(nick)) return refused(nick, 'nick-taken')
+    const userNodeId = (++this.#users).toString(16).padStart(64, '0')
+    this.bindings.set(nick, { nick, home: NODE_ID, userNodeId, since: ++this.#height })
+    return { nick, accepted: true, reason: null, userNodeId }
+  }
+  async releaseNick(nick: string): Promise<NickOutcome> {
+    const b = this.bindings.get(nick)
+    if (b === undefined) return refused(nick, 'unknown-nick')
+    this.bindings.delete(nick)
+    return { nick, accepted: true, reason: null, userNodeId: b.userNodeId }
+  }
+  cluster(): ClusterView | undefined {
+    return this.clusterView
+  }
+  neighbours(): NeighbourView[] {
+    return this.neighbourViews
+  }
+  async send(to: string, payload: Uint8Array): Promise<void> {
+    this.sent.push({ to, payload })
+  }
+  consume(fn: (m: InboundPayload) => Promise<void>): () => void {
+    this.#consumer = fn
+    return () => {
+      this.#consumer = undefined
+    }
+  }
+  /** Feeds a payload to the consumer, as if another node had delivered it. */
+  deliver(m: InboundPayload): Promise<void> {
+    if (this.#consumer === undefined) throw new Error('no consumer')
+    return this.#consumer(m)
+  }
+}
+
+const refused = (nick: string, reason: string): NickOutcome => ({
+  nick,
+  accepted: false,
+  reason,
+  userNodeId: null,
+})

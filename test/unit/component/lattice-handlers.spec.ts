@@ -1,0 +1,262 @@
+// Registration (XEP-0077, chat with D) and nick messaging through the real dispatch table, over
+// an in-memory Lattice: the XMPP side's rules without servers (the processes test runs them for real).
+import assert from 'node:assert/strict'
+import { StoredAccounts } from '../../../component/accounts-store.js'
+import { HANDLERS } from '../../../component/handlers/index.js'
+import { decodeRelay, encodeRelay } from '../../../component/relay.js'
+import { startRelayInbound } from '../../../component/relay-inbound.js'
+import { ignorePresence } from '../../../component/presence.js'
+import { Router } from '../../../component/router.js'
+import type { Element } from '../../../component/xml.js'
+import { FakeLattice } from './fake-lattice.js'
+import { assertXml, parse } from './stanza-helpers.js'
+
+const D = 'lattice.a.example'
+const ALICE = 'alice@a.example/phone'
+const BOB = 'bob@a.example/laptop'
+const STANZAS = 'urn:ietf:params:xml:ns:xmpp-stanzas'
+const silent = { info() {}, warn() {}, error() {}, debug() {}, child: () => silent } as any
+
+function setup() {
+  const lattice = new FakeLattice()
+  const accounts = StoredAccounts.inMemory(lattice)
+  const sent: Element[] = []
+  const router = new Router({
+    handlers: HANDLERS,
+    services: {
+      domain: D,
+      software: { name: 'x', version: '0' },
+      nicks: { lookup: async () => undefined },
+      lattice,
+      accounts,
+      presence: ignorePresence,
+    },
+    send: async (el) => {
+      sent.push(el)
+    },
+    rate: { perSec: 1e6, burst: 1e6 },
+  })
+  const one = async (text: string): Promise<Element> => {
+    const before = sent.length
+    await router.handle(parse(text))
+    assert.equal(sent.length - before, 1, `one reply to ${text}`)
+    return sent[sent.length - 1]
+  }
+  const register = (from: string, nick: string, id = 'r1') =>
+    one(
+      `<iq type='set' id='${id}' from='${from}' to='${D}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>jabber:iq:register</value></field><field var='nick'><value>${nick}</value></field></x></query></iq>`,
+    )
+  return { lattice, accounts, router, sent, one, register }
+}
+
+describe('component: registration and nick messaging over a Lattice', () => {
+  it('[0.1.1] XEP-0077: form, registration, <registered/>, remove', async () => {
+    const { one, register, lattice, accounts } = setup()
+    const form = await one(
+      `<iq type='get' id='g1' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'/></iq>`,
+    )
+    assertXml(
+      form,
+      `<iq type='result' id='g1'><query xmlns='jabber:iq:register'><instructions/><nick/><x xmlns='jabber:x:data' type='form'/></query></iq>`,
+    )
+    assertXml(await register(ALICE, 'Alice'), `<iq type='result' id='r1' from='${D}' to='${ALICE}'/>`)
+    assert.equal(lattice.bindings.get('alice')?.home, lattice.nodeId())
+    assert.equal(accounts.of('alice@a.example')?.nick, 'alice')
+    const again = await one(
+      `<iq type='get' id='g2' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'/></iq>`,
+    )
+    assertXml(again, `<iq type='result' id='g2'><query><registered/><username>alice</username></query></iq>`)
+    // Legacy fields work too, and the same nick again is idempotent.
+    assertXml(
+      await one(
+        `<iq type='set' id='r2' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'><username>alice</username></query></iq>`,
+      ),
+      `<iq type='result' id='r2'/>`,
+    )
+    assertXml(
+      await one(
+        `<iq type='set' id='rm' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'><remove/></query></iq>`,
+      ),
+      `<iq type='result' id='rm'/>`,
+    )
+    assert.equal(lattice.bindings.has('alice'), false)
+    assert.equal(accounts.of('alice@a.example'), undefined)
+    assertXml(
+      await one(
+        `<iq type='set' id='rm2' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'><remove/></query></iq>`,
+      ),
+      `<iq type='error' id='rm2'><error type='cancel'><item-not-found xmlns='${STANZAS}'/></error></iq>`,
+    )
+  })
+
+  it('[0.1.2] XEP-0077 refusals: invalid (with why), taken, a second nick, no nick, a form of the wrong type, no cluster', async () => {
+    const { one, register, lattice } = setup()
+    const bad = await register(ALICE, 'K\u212Ate')
+    assertXml(
+      bad,
+      `<iq type='error'><error type='modify'><not-acceptable xmlns='${STANZAS}'/><text xmlns='${STANZAS}'/></error></iq>`,
+    )
+    assert.match(bad.getChild('error')!.getChildText('text', STANZAS)!, /1 to 32 of a-z/)
+    await register(BOB, 'bob')
+    assertXml(
+      await register(ALICE, 'bob'),
+      `<iq type='error'><error type='cancel'><conflict xmlns='${STANZAS}'/></error></iq>`,
+    )
+    await register(ALICE, 'alice')
+    assertXml(
+      await register(ALICE, 'alice2'),
+      `<iq type='error'><error type='cancel'><conflict xmlns='${STANZAS}'/></error></iq>`,
+    )
+    assertXml(
+      await one(`<iq type='set' id='e1' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'/></iq>`),
+      `<iq type='error' id='e1'><error type='modify'><bad-request xmlns='${STANZAS}'/></error></iq>`,
+    )
+    assertXml(
+      await one(
+        `<iq type='set' id='e2' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>urn:other</value></field><field var='nick'><value>z</value></field></x></query></iq>`,
+      ),
+      `<iq type='error' id='e2'><error type='modify'><bad-request xmlns='${STANZAS}'/></error></iq>`,
+    )
+    lattice.registerNick = async (nick) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null })
+    assertXml(
+      await register('carol@a.example/x', 'carol'),
+      `<iq type='error'><error type='wait'><remote-server-not-found xmlns='${STANZAS}'/></error></iq>`,
+    )
+  })
+
+  it('[0.1.2] two registrations of one nick at once: exactly one wins, the other gets conflict', async () => {
+    const { router, sent, lattice } = setup()
+    let open!: () => void
+    lattice.gate = new Promise((r) => {
+      open = r
+    })
+    const iq = (from: string, id: string) =>
+      parse(
+        `<iq type='set' id='${id}' from='${from}' to='${D}'><query xmlns='jabber:iq:register'><nick>contested</nick></query></iq>`,
+      )
+    const both = Promise.all([router.handle(iq(ALICE, 'ra')), router.handle(iq(BOB, 'rb'))])
+    open()
+    await both
+    assert.equal(sent.length, 2)
+    assert.deepEqual(sent.map((s) => s.attrs.type).sort(), ['error', 'result'])
+    assertXml(
+      sent.find((s) => s.attrs.type === 'error'),
+      `<iq><error type='cancel'><conflict xmlns='${STANZAS}'/></error></iq>`,
+    )
+  })
+
+  it('[0.1.1] registration by chat with D', async () => {
+    const { router, sent, lattice } = setup()
+    await router.handle(
+      parse(`<message type='chat' id='c1' from='${ALICE}' to='${D}'><body>register Alice</body></message>`),
+    )
+    assertXml(
+      sent.at(-1),
+      `<message type='chat' from='${D}' to='${ALICE}'><body>You are alice@${D}.</body></message>`,
+    )
+    assert.ok(lattice.bindings.has('alice'))
+    await router.handle(
+      parse(`<message type='chat' id='c2' from='${BOB}' to='${D}'><body>register alice</body></message>`),
+    )
+    assert.match(sent.at(-1)!.getChildText('body')!, /^Not done: the nick alice is taken/)
+    const before = sent.length
+    await router.handle(
+      parse(
+        `<message type='chat' from='${BOB}' to='${D}'><active xmlns='http://jabber.org/protocol/chatstates'/></message>`,
+      ),
+    )
+    assert.equal(sent.length, before, 'a chat state gets no answer')
+    await router.handle(parse(`<message type='chat' from='${BOB}' to='${D}'><body>what?</body></message>`))
+    assert.match(sent.at(-1)!.getChildText('body')!, /register <nick>/)
+  })
+
+  it('[0.1.3] a message to nick@D is queued for the nick home node with both nicks; refusals are bounced', async () => {
+    const { router, sent, lattice, register } = setup()
+    await register(ALICE, 'alice')
+    lattice.bindings.set('bob', {
+      nick: 'bob',
+      home: 'bb'.repeat(32),
+      userNodeId: '02'.padStart(64, '0'),
+      since: 2,
+    })
+    await router.handle(
+      parse(
+        `<message type='chat' id='m1' from='${ALICE}' to='Bob@${D}'><body>hi</body><x xmlns='urn:u'/></message>`,
+      ),
+    )
+    assert.equal(lattice.sent.length, 1)
+    assert.equal(lattice.sent[0].to, 'bb'.repeat(32))
+    const relay = decodeRelay(lattice.sent[0].payload)
+    assert.deepEqual(
+      [relay.fromNick, relay.toNick, relay.id, relay.children],
+      ['alice', 'bob', 'm1', '<body>hi</body><x xmlns="urn:u"/>'],
+    )
+
+    await router.handle(
+      parse(`<message type='chat' id='m2' from='${ALICE}' to='nobody@${D}'><body>?</body></message>`),
+    )
+    assertXml(
+      sent.at(-1),
+      `<message type='error' id='m2' from='nobody@${D}'><error type='cancel'><item-not-found xmlns='${STANZAS}'/></error></message>`,
+    )
+    await router.handle(
+      parse(`<message type='chat' id='m3' from='${ALICE}' to='other.bob@${D}'><body>?</body></message>`),
+    )
+    assertXml(
+      sent.at(-1),
+      `<message type='error' id='m3'><error type='cancel'><item-not-found xmlns='${STANZAS}'/></error></message>`,
+    )
+    await router.handle(
+      parse(`<message type='chat' id='m4' from='${BOB}' to='alice@${D}'><body>?</body></message>`),
+    )
+    assertXml(
+      sent.at(-1),
+      `<message type='error' id='m4'><error type='auth'><registration-required xmlns='${STANZAS}'/></error></message>`,
+    )
+    lattice.send = async () => {
+      throw new Error('the outbox holds 100000 messages')
+    }
+    await router.handle(
+      parse(`<message type='chat' id='m5' from='${ALICE}' to='bob@${D}'><body>?</body></message>`),
+    )
+    assertXml(
+      sent.at(-1),
+      `<message type='error' id='m5'><error type='wait'><resource-constraint xmlns='${STANZAS}'/></error></message>`,
+    )
+    assert.equal(lattice.sent.length, 1)
+  })
+
+  it('[0.1.4] arriving relays go to the real JID from sender@D; forged senders, unknown nicks and bad payloads are dropped', async () => {
+    const { lattice, accounts, register } = setup()
+    await register(BOB, 'bob')
+    const home = 'cc'.repeat(32)
+    lattice.bindings.set('alice', { nick: 'alice', home, userNodeId: '09'.padStart(64, '0'), since: 3 })
+    const delivered: Element[] = []
+    const inbound = startRelayInbound({
+      domain: D,
+      lattice,
+      accounts,
+      delivery: { deliver: async (el) => void delivered.push(el) },
+      maxStanzaBytes: 1 << 18,
+      log: silent,
+    })
+    const msg = parse(`<message to='bob@lattice.c' type='chat' id='x1'><body>hello</body></message>`)
+    await lattice.deliver({ from: home, payload: encodeRelay(msg, 'alice', 'bob') })
+    assertXml(
+      delivered[0],
+      `<message from='alice@${D}' to='bob@a.example' type='chat' id='x1'><body>hello</body></message>`,
+    )
+    // Another node speaking for alice, a nick nobody holds here, junk.
+    await lattice.deliver({ from: 'dd'.repeat(32), payload: encodeRelay(msg, 'alice', 'bob') })
+    await lattice.deliver({ from: home, payload: encodeRelay(msg, 'alice', 'zed') })
+    await lattice.deliver({ from: home, payload: new Uint8Array([1, 2, 3]) })
+    assert.equal(delivered.length, 1)
+    assert.deepEqual(inbound.stats().dropped, { 'forged-sender': 1, 'unknown-nick': 1, 'not-a-relay': 1 })
+    // A sender this registry does not know yet is retried (the queue waits), not dropped.
+    await assert.rejects(
+      lattice.deliver({ from: home, payload: encodeRelay(msg, 'newcomer', 'bob') }),
+      /not in the registry here yet/,
+    )
+    inbound.stop()
+  })
+})
