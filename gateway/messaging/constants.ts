@@ -36,3 +36,10 @@ export const KEPT_RETRY_MAX_MS = 30_000
  * this, new records stay on disk only and are read back in pages when the consumer gets to them.
  */
 export const KEPT_BUFFER_BYTES = 8 * 1024 * 1024
+
+/**
+ * Undelivered records one kept kind may hold (on disk). Past it the node refuses messages of
+ * that kind with BUSY and their senders keep them and retry later: an absent or stuck consumer
+ * (an XMPP server down for days) cannot fill the disk with other nodes' messages.
+ */
+export const KEPT_MAX_PENDING = 100_000

@@ -41,6 +41,8 @@ export interface InboundContext {
   deliver(from: VerifiedPeer, env: Envelope, mode: Mode): void
   /** For a kept kind: the record to write with the high-water mark (kept.ts). */
   keep?(from: VerifiedPeer, env: Envelope): KeptWrite | undefined
+  /** Whether a kept kind holds all the undelivered messages it may (then: BUSY, fatal). */
+  full?(kind: string): boolean
   /** Counts and logs a refusal. */
   refused(reason: string, text: string, peer: string): void
   /** A peer proved itself with a Hello (the directory caches NodeID -> peer). */
@@ -140,6 +142,13 @@ export async function serveInbound(
     if (admission === 'gap') {
       const expected = ctx.inbox.expected(from.nodeId)
       throw new Refused(ErrorCode.OUT_OF_ORDER, `seq ${env.seq} skips ahead (expected ${expected})`, {
+        seq: env.seq,
+        fatal: true,
+      })
+    }
+    if (ctx.full?.(env.kind) === true) {
+      // Back-pressure: the stream closes, the sender keeps the message and retries with backoff.
+      throw new Refused(ErrorCode.BUSY, `too many undelivered ${env.kind.slice(0, 32)} messages held here`, {
         seq: env.seq,
         fatal: true,
       })

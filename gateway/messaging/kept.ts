@@ -17,7 +17,13 @@ import { backoffDelay } from '../../lib/backoff.js'
 import { toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import type { BatchOp, GroupCommit, Store } from '../../lib/store/index.js'
-import { KEPT_BUFFER_BYTES, KEPT_RETRY_BASE_MS, KEPT_RETRY_MAX_MS, KEPT_WINDOW } from './constants.js'
+import {
+  KEPT_BUFFER_BYTES,
+  KEPT_MAX_PENDING,
+  KEPT_RETRY_BASE_MS,
+  KEPT_RETRY_MAX_MS,
+  KEPT_WINDOW,
+} from './constants.js'
 import { ConsumerBusyError, NotKeptError } from './errors.js'
 import { keptKey, keptRange, parseKeptKey } from './keys.js'
 import { decodeKept, encodeKept, type KeptMessage } from './kept-record.js'
@@ -31,6 +37,8 @@ export interface ConsumeOptions {
 
 export interface KeptOptions {
   log: Logger
+  /** Records one kind may hold undelivered; past it, messages of the kind are refused BUSY. */
+  maxPending?: number
   retryBaseMs?: number
   retryMaxMs?: number
   bufferBytes?: number
@@ -89,6 +97,7 @@ export class KeptStore {
   readonly #retryBaseMs: number
   readonly #retryMaxMs: number
   readonly #bufferBytes: number
+  readonly #maxPending: number
 
   private constructor(db: Store, commit: GroupCommit, opts: KeptOptions) {
     this.#db = db
@@ -97,6 +106,14 @@ export class KeptStore {
     this.#retryBaseMs = opts.retryBaseMs ?? KEPT_RETRY_BASE_MS
     this.#retryMaxMs = opts.retryMaxMs ?? KEPT_RETRY_MAX_MS
     this.#bufferBytes = opts.bufferBytes ?? KEPT_BUFFER_BYTES
+    this.#maxPending = opts.maxPending ?? KEPT_MAX_PENDING
+  }
+
+  /** Whether a kind holds as many undelivered records as it may (its consumer is behind or absent). */
+  full(kind: string): boolean {
+    const k = this.#kinds.get(kind)
+    // Records admitted but not on disk yet count too (last - durable): a burst in one batch.
+    return k !== undefined && k.pending + Number(k.last - k.durable) >= this.#maxPending
   }
 
   /** Counts each kind's pending records, loads the first of them and resumes the arrival counter. */

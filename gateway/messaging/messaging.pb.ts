@@ -38,7 +38,8 @@ export enum ErrorCode {
   TOO_LARGE = 'TOO_LARGE',
   NOT_READY = 'NOT_READY',
   INTERNAL = 'INTERNAL',
-  BAD_CIPHERTEXT = 'BAD_CIPHERTEXT'
+  BAD_CIPHERTEXT = 'BAD_CIPHERTEXT',
+  BUSY = 'BUSY'
 }
 
 enum __ErrorCodeValues {
@@ -56,7 +57,8 @@ enum __ErrorCodeValues {
   TOO_LARGE = 11,
   NOT_READY = 12,
   INTERNAL = 13,
-  BAD_CIPHERTEXT = 14
+  BAD_CIPHERTEXT = 14,
+  BUSY = 15
 }
 
 export namespace ErrorCode {

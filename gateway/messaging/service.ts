@@ -47,6 +47,8 @@ export interface MessagingInit {
   maxQueued: number
   /** Send plaintext (signed) when the caller does not say; off: encrypted or refused. */
   plaintextByDefault: boolean
+  /** Undelivered records one kept kind may hold; default KEPT_MAX_PENDING. */
+  maxKept?: number
   /** Received messages kept in memory for `/status` and `GET /messages`. */
   recent?: number
   /**
@@ -122,6 +124,7 @@ export class Messaging {
     this.#inbox = await Inbox.open(this.#c.store, this.#commit)
     this.#kept = await KeptStore.open(this.#c.store, this.#commit, this.#init.keep ?? [], {
       log: this.#c.log,
+      maxPending: this.#init.maxKept,
     })
     await this.#c.host.handle(
       MSG_PROTOCOL,
@@ -168,6 +171,7 @@ export class Messaging {
         log: this.#c.log,
         deliver: (from, env, mode) => this.#delivered(from, env, mode),
         keep: (from, env) => this.#keep(from.nodeIdBytes, env),
+        full: (kind) => this.#kept?.full(kind) ?? false,
         refused: (reason, text, peer) => this.stats.refused(reason, text, peer, this.#c.log),
         learned: (peer) => this.#learned(peer),
       },
@@ -337,6 +341,7 @@ export class Messaging {
     const kept = this.#keptStore
     if (!kept.isKept(kind)) throw new NotKeptError(kind)
     if (payload.length > MAX_PAYLOAD_BYTES) throw new InvalidMessageError('payload is too large')
+    if (kept.full(kind)) throw new OutboxFullError(`${kind}: too many undelivered messages held here`)
     const self = this.#c.self()
     if (self === undefined) throw new NotReadyError()
     const inbox = this.#inbox as Inbox

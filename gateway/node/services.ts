@@ -29,7 +29,7 @@ export interface ServiceSettings {
   deadAfterMisses?: number
   reconnectMaxSec?: number
   idleConnectionSec?: number
-  messaging?: { retryMaxSec?: number; maxQueued?: number; plaintext?: boolean }
+  messaging?: { retryMaxSec?: number; maxQueued?: number; plaintext?: boolean; maxKept?: number }
 }
 
 export interface NodeServices {
@@ -68,6 +68,7 @@ export function nodeServices(
     retryMaxMs: (s.messaging?.retryMaxSec ?? 30) * 1000,
     maxQueued: s.messaging?.maxQueued ?? 100_000,
     plaintextByDefault: s.messaging?.plaintext ?? false,
+    maxKept: s.messaging?.maxKept,
     // The XMPP component's stanzas between home nodes: kept until it has delivered them.
     keep: [XMPP_KIND],
   })({

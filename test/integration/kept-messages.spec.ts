@@ -24,7 +24,7 @@ describe('[0.0.5] kept messages between two nodes', function () {
   let registry: RunningRegistry
   let alice: XLatticeNode
   let bob: XLatticeNode
-  const opts = (dir: string) => ({
+  const opts = (dir: string, maxKept?: number) => ({
     dataDir: join(tmp.path, dir),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     registry: registry.host.getMultiaddrs()[0].toString(),
@@ -32,7 +32,7 @@ describe('[0.0.5] kept messages between two nodes', function () {
     neighbourRefreshSec: 1,
     registerRetryMaxSec: 1,
     pingIntervalSec: 1,
-    messaging: { retryMaxSec: 1 },
+    messaging: { retryMaxSec: 1, maxKept },
   })
   const kept = (n: XLatticeNode) => n.messaging.status().kept[XMPP_KIND]
 
@@ -120,6 +120,27 @@ describe('[0.0.5] kept messages between two nodes', function () {
     await eventually('the second round delivered', async () => calls.length >= 6 && kept(bob) === 0, 20_000)
     await sleep(300)
     assert.deepEqual(calls, ['one', 'two', 'three', 'one', 'two', 'three'])
+    stop()
+  })
+
+  it('[0.0.5] a receiver holding its limit of undelivered kept messages refuses more (BUSY); the sender keeps them and delivers later', async () => {
+    await bob.stop()
+    bob = await XLatticeNode.start(opts('bob', 2))
+    const to = bob.nodeId as string
+    const sent = []
+    for (const body of ['a', 'b', 'c', 'd'])
+      sent.push(await alice.messaging.send(to, text(body), { kind: XMPP_KIND }))
+    await Promise.all(sent.slice(0, 2).map((s) => s.acked))
+    await sleep(1500)
+    assert.equal(kept(bob), 2, 'no more than the limit held')
+    assert.ok(alice.messaging.status().queued >= 2, 'the rest stays in the sender outbox')
+    const got: string[] = []
+    const stop = bob.messaging.consume(XMPP_KIND, async (m) => {
+      got.push(str(m.payload))
+    })
+    await Promise.all(sent.map((s) => s.acked))
+    await eventually('all four handed over', async () => got.length === 4, 20_000)
+    assert.deepEqual(got, ['a', 'b', 'c', 'd'])
     stop()
   })
 })
