@@ -321,6 +321,48 @@ describe('[xmpp] the lattice between XMPP servers (processes, Prosody x2, ejabbe
     assert.ok(s.xmpp.presence.watchers >= 1, JSON.stringify(s.xmpp.presence))
   })
 
+  it('[0.1.6] [0.1.1] ad-hoc commands through Prosody: the cluster members, the neighbours and my registration', async () => {
+    const [a] = sites
+    const run = (node: string, id: string) =>
+      exchange(
+        alice,
+        `<iq type='set' id='${id}' to='${a.d}'><command xmlns='http://jabber.org/protocol/commands' node='${node}' action='execute'/></iq>`,
+        30_000,
+      )
+    const list = await exchange(
+      alice,
+      `<iq type='get' id='cmds' to='${a.d}'><query xmlns='http://jabber.org/protocol/disco#items' node='http://jabber.org/protocol/commands'/></iq>`,
+    )
+    const nodes = list
+      .getChild('query')!
+      .getChildren('item')
+      .map((i) => i.attrs.node)
+      .sort()
+    assert.deepEqual(nodes, ['cluster-members', 'my-registration', 'neighbours', 'register'])
+
+    const members = await run('cluster-members', 'cm1')
+    assertXml(
+      members,
+      `<iq type='result' id='cm1'><command node='cluster-members' status='completed'><x type='result'/></command></iq>`,
+    )
+    const rows = members.getChild('command')!.getChild('x')!.getChildren('item')
+    const ids = rows
+      .map((r) =>
+        r
+          .getChildren('field')
+          .find((f) => f.attrs.var === 'nodeId')
+          ?.getChildText('value'),
+      )
+      .sort()
+    const st = await Promise.all([...sites.map((x) => x.node), spare].map((n) => status(n.info.admin)))
+    assert.deepEqual(ids, st.map((x) => x.nodeId).sort(), 'the four members, as the nodes report themselves')
+
+    const neighbours = await run('neighbours', 'nb1')
+    assertXml(neighbours, `<iq type='result' id='nb1'><command node='neighbours' status='completed'/></iq>`)
+    const mine = await run('my-registration', 'me1')
+    assert.match(mine.toString(), new RegExp(`alice@${a.d.replaceAll('.', '\\.')}`))
+  })
+
   it('[0.1.3] an unknown nick bounces item-not-found; a sender without a nick gets registration-required', async () => {
     const d = sites[0].d
     const unknown = nextStanza(alice, (s) => s.attrs.id === 'nobody-1')
