@@ -9,7 +9,7 @@
  * JID holds here; the node keeps its user keys (`<data>/users/`), so an operator can release it.
  */
 import { MemoryStore, type Store } from '../lib/store/index.js'
-import type { Account, Accounts } from './accounts.js'
+import type { Account, Accounts, UserKey } from './accounts.js'
 import { normalizeNick } from './address.js'
 import { AddressError, StanzaError } from './errors.js'
 import type { Lattice, NickOutcome } from './lattice.js'
@@ -63,7 +63,7 @@ export class StoredAccounts implements Accounts {
     return this.#byNick.get(nick)
   }
 
-  register(jid: string, input: string): Promise<Account> {
+  register(jid: string, input: string, key?: UserKey): Promise<Account> {
     let nick: string
     try {
       nick = normalizeNick(input)
@@ -86,8 +86,8 @@ export class StoredAccounts implements Accounts {
     const holder = this.#byNick.get(nick)
     if (holder !== undefined) return Promise.reject(taken(nick))
     const waiting = this.#pending.get(nick) ?? this.#pending.get(jid)
-    if (waiting !== undefined) return waiting.then(() => this.register(jid, input))
-    const work = this.#register(jid, nick).finally(() => {
+    if (waiting !== undefined) return waiting.then(() => this.register(jid, input, key))
+    const work = this.#register(jid, nick, key).finally(() => {
       this.#pending.delete(nick)
       this.#pending.delete(jid)
     })
@@ -96,14 +96,18 @@ export class StoredAccounts implements Accounts {
     return work
   }
 
-  async #register(jid: string, nick: string): Promise<Account> {
-    const outcome = await this.#lattice.registerNick(nick)
+  async #register(jid: string, nick: string, key?: UserKey): Promise<Account> {
+    const outcome =
+      key === undefined
+        ? await this.#lattice.registerNick(nick)
+        : await this.#lattice.registerSigned({ nick, ...key })
     if (!outcome.accepted) throw refusal(outcome)
     const account: Account = {
       nick,
       jid,
       userNodeId: outcome.userNodeId ?? '',
       since: new Date().toISOString(),
+      ...(key === undefined ? {} : { ownKey: true }),
     }
     await this.#store.put(`${PREFIX}${jid}`, utf8.encode(JSON.stringify(account)), { sync: true })
     this.#index(account)
@@ -114,6 +118,10 @@ export class StoredAccounts implements Accounts {
   async unregister(jid: string): Promise<Account> {
     const account = this.#byJid.get(jid)
     if (account === undefined) throw new StanzaError('item-not-found', 'you have no nick registered here')
+    if (account.ownKey === true) {
+      // The node cannot sign a release for a key it does not hold.
+      throw new StanzaError('not-allowed', 'this nick is bound to your own key: release it with that key')
+    }
     const outcome = await this.#lattice.releaseNick(account.nick)
     // Released now, or gone from the registry already: either way this JID no longer holds it.
     if (!outcome.accepted && outcome.reason !== 'unknown-nick') throw refusal(outcome)
@@ -146,6 +154,12 @@ function refusal(o: NickOutcome): StanzaError {
         'this node is not in a cluster yet; try again in a minute',
         { type: 'wait' },
       )
+    case 'bad-user-signature':
+      return new StanzaError('not-acceptable', 'the signature does not verify under the key given')
+    case 'stale-sequence':
+      return new StanzaError('not-acceptable', "seq is not the key's current count of registrations")
+    case 'key-in-use':
+      return new StanzaError('conflict', 'this key already holds a nick')
     case 'mempool-full':
       return new StanzaError('resource-constraint', 'the cluster is busy; try again', { type: 'wait' })
     default:

@@ -80,6 +80,26 @@ export function nodeLattice(node: XLatticeNode, plaintext: boolean): Lattice {
         ? Promise.resolve(noCluster(nick))
         : outcome(nick, () => replica.registerNick(nick))
     },
+    registerSigned: (r) => {
+      const replica = node.replica
+      if (replica === undefined) return Promise.resolve(noCluster(r.nick))
+      return outcome(r.nick, async () => {
+        const [receipt] = await replica.registerNicks([
+          {
+            nick: r.nick,
+            signingKey: r.signingKey,
+            agreementKey: r.agreementKey,
+            seq: r.seq,
+            userSignature: r.signature,
+          },
+        ])
+        return receipt
+      })
+    },
+    signingContext() {
+      const s = node.replica?.status()
+      return s === undefined ? undefined : { chainId: s.chainId, home: s.home }
+    },
     releaseNick: (nick) => {
       const replica = node.replica
       return replica === undefined

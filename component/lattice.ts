@@ -17,6 +17,19 @@ export interface NickBinding {
   since: number
 }
 
+/** A registration the user signed with its own key (gateway cluster ops: NickRequest). */
+export interface UserSignedNick {
+  nick: string
+  /** Ed25519 public key, 32 bytes. */
+  signingKey: Uint8Array
+  /** X25519 public key, 32 bytes. */
+  agreementKey: Uint8Array
+  /** The key's count of accepted registrations and releases (0 for a new key). */
+  seq: number
+  /** 64 bytes, over the request (tag xlattice/cluster/nick/v1). */
+  signature: Uint8Array
+}
+
 /** The committed outcome of a registration or release. */
 export interface NickOutcome {
   nick: string
@@ -64,6 +77,13 @@ export interface Lattice {
   nick(nick: string): NickBinding | undefined
   /** Registers a nick for a fresh user key pair with this node as home; resolves once committed. */
   registerNick(nick: string): Promise<NickOutcome>
+  /**
+   * Registers a nick for a key pair the user holds, with this node as home: `signature` is the
+   * user's over the request (docs/xmpp.md "Your own key"); resolves once committed.
+   */
+  registerSigned(request: UserSignedNick): Promise<NickOutcome>
+  /** What a user signs a registration against: the cluster's chain id and this node's NodeID (hex). */
+  signingContext(): { chainId: string; home: string } | undefined
   /** Releases a nick this node registered (it holds the user's keys); resolves once committed. */
   releaseNick(nick: string): Promise<NickOutcome>
   /** The cluster this node is a member of, or undefined. */
@@ -86,6 +106,8 @@ export const detachedLattice: Lattice = {
   nodeId: () => undefined,
   nick: () => undefined,
   registerNick: async (nick) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
+  registerSigned: async ({ nick }) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
+  signingContext: () => undefined,
   releaseNick: async (nick) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
   cluster: () => undefined,
   neighbours: () => [],

@@ -15,7 +15,9 @@
  */
 import { StanzaError } from '../errors.js'
 import type { IqHandler } from '../handler.js'
-import { buildForm, NS_DATA, parseForm } from '../forms.js'
+import { fromB64u } from '../../lib/encoding.js'
+import type { UserKey } from '../accounts.js'
+import { buildForm, type FieldSpec, NS_DATA, parseForm } from '../forms.js'
 import { type Element, xml } from '../xml.js'
 
 export const NS_REGISTER = 'jabber:iq:register'
@@ -40,6 +42,8 @@ export const registerGet: IqHandler = {
       )
     }
     const instructions = `Choose a nick: others reach you as nick@${services.domain}. 1 to 32 of a-z, 0-9, _ and -.`
+    const context = services.lattice.signingContext()
+    const ownKey = context === undefined ? [] : ownKeyFields(context)
     return xml(
       'query',
       { xmlns: NS_REGISTER },
@@ -49,8 +53,8 @@ export const registerGet: IqHandler = {
         type: 'form',
         formType: NS_REGISTER,
         title: `Register a nick at ${services.domain}`,
-        instructions,
-        fields: [{ var: 'nick', type: 'text-single', label: 'Nick', required: true }],
+        instructions: context === undefined ? instructions : [instructions, OWN_KEY_INSTRUCTIONS],
+        fields: [{ var: 'nick', type: 'text-single', label: 'Nick', required: true }, ...ownKey],
       }),
     )
   },
@@ -67,9 +71,59 @@ export const registerSet: IqHandler = {
       await services.accounts.unregister(from.bare)
       return undefined
     }
-    await services.accounts.register(from.bare, submittedNick(payload))
+    await services.accounts.register(from.bare, submittedNick(payload), submittedKey(payload))
     return undefined
   },
+}
+
+const OWN_KEY_INSTRUCTIONS =
+  'Optional, to bind the nick to a key you hold: signing-key and agreement-key (your Ed25519 and X25519 ' +
+  'public keys, base64url), seq (0 for a key never registered) and signature: Ed25519 by the signing key ' +
+  'over "xlattice/cluster/nick/v1", a zero byte, then chain-id || u8 length || nick || signing-key || ' +
+  'agreement-key || home || u32 seq (big-endian), with chain-id and home as given in this form.'
+
+/** The fields of a registration with the user's own key, and what it is signed against. */
+function ownKeyFields(context: { chainId: string; home: string }): FieldSpec[] {
+  return [
+    { var: 'signing-key', type: 'text-single', label: 'Your Ed25519 public key (optional)' },
+    { var: 'agreement-key', type: 'text-single', label: 'Your X25519 public key (optional)' },
+    { var: 'seq', type: 'text-single', label: 'Sequence (0 for a new key)', value: '0' },
+    { var: 'signature', type: 'text-single', label: 'Your signature over the request' },
+    { var: 'chain-id', type: 'hidden', value: context.chainId },
+    { var: 'home', type: 'hidden', value: context.home },
+  ]
+}
+
+/** The user's own key from a submitted form, when it names one; all of its fields or none. */
+export function submittedKey(query: Element): UserKey | undefined {
+  const x = query.getChild('x', NS_DATA)
+  if (x === undefined) return undefined
+  const form = parseForm(x, { formType: NS_REGISTER, maxValueBytes: MAX_FIELD })
+  const given = ['signing-key', 'agreement-key', 'signature'].filter((f) => form.text(f) !== undefined)
+  if (given.length === 0) return undefined
+  if (given.length !== 3)
+    throw new StanzaError(
+      'not-acceptable',
+      'a key of your own needs signing-key, agreement-key and signature',
+    )
+  const seqText = form.text('seq') ?? '0'
+  const seq = Number(seqText)
+  if (!/^\d{1,10}$/.test(seqText) || seq > 0xffff_ffff)
+    throw new StanzaError('not-acceptable', 'seq is a whole number')
+  return {
+    signingKey: bytesOf(form.text('signing-key', { required: true }), 32, 'signing-key'),
+    agreementKey: bytesOf(form.text('agreement-key', { required: true }), 32, 'agreement-key'),
+    signature: bytesOf(form.text('signature', { required: true }), 64, 'signature'),
+    seq,
+  }
+}
+
+function bytesOf(text: string, length: number, field: string): Uint8Array {
+  try {
+    return fromB64u(text.trim(), length)
+  } catch {
+    throw new StanzaError('not-acceptable', `${field} is ${length} bytes in base64url`)
+  }
 }
 
 /** The nick of a registration set: the form's `nick` field, else the legacy <nick/> or <username/>. */

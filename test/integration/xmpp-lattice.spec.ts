@@ -11,7 +11,10 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import type { Client } from '@xmpp/client'
 import type { Element } from '@xmpp/xml'
+import { signNickRequest } from '../../gateway/cluster/ops.js'
 import type { Started } from '../../lib/child.js'
+import { ed25519Generate, Signer, x25519Generate } from '../../lib/crypto.js'
+import { fromHex, toB64u } from '../../lib/encoding.js'
 import { CLUSTER_FAST, replicasCommitting } from '../helpers/cluster.js'
 import { eventually, startNode, startRegistry, status, stopAll, tempDir } from '../helpers/procs.js'
 import { type ProsodyServer, startServer, type XmppServer, xmppClient } from '../harness/index.js'
@@ -80,7 +83,7 @@ describe('[xmpp] the lattice between XMPP servers (processes, Prosody x2, ejabbe
   before(async () => {
     tmp = await tempDir('xl-xmpp-')
     const specs = [
-      { kind: 'prosody' as const, host: 'a.localhost', users: ['alice', 'alice2', 'erin', 'frank'] },
+      { kind: 'prosody' as const, host: 'a.localhost', users: ['alice', 'alice2', 'erin', 'frank', 'dave'] },
       { kind: 'prosody' as const, host: 'b.localhost', users: ['bob', 'bob2'] },
       { kind: 'ejabberd' as const, host: 'c.localhost', users: ['carol'] },
     ]
@@ -200,6 +203,50 @@ describe('[xmpp] the lattice between XMPP servers (processes, Prosody x2, ejabbe
     assertXml(
       second,
       `<iq type='error' id='reg-two'><error type='cancel'><conflict xmlns='${STANZAS}'/></error></iq>`,
+    )
+  })
+
+  it('[0.1.2] XEP-0077 with a key the user holds: signed against the form chain-id and home, verified by the cluster', async () => {
+    const [a] = sites
+    const dave = await login(a, 'dave')
+    const form = await exchange(
+      dave,
+      `<iq type='get' id='kf' to='${a.d}'><query xmlns='jabber:iq:register'/></iq>`,
+    )
+    const fields = form.getChild('query')!.getChild('x')!.getChildren('field')
+    const value = (v: string) => fields.find((f) => f.attrs.var === v)!.getChildText('value')!
+    const user = new Signer(ed25519Generate())
+    const agreementKey = x25519Generate().publicKey
+    const signed = signNickRequest({
+      chainId: fromHex(value('chain-id')),
+      user,
+      agreementKey,
+      home: fromHex(value('home')),
+      nick: 'dave',
+    })
+    const submit = (id: string, signature: Uint8Array) =>
+      exchange(
+        dave,
+        `<iq type='set' id='${id}' to='${a.d}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'>
+           <field var='nick'><value>dave</value></field>
+           <field var='signing-key'><value>${toB64u(user.publicKey)}</value></field>
+           <field var='agreement-key'><value>${toB64u(agreementKey)}</value></field>
+           <field var='signature'><value>${toB64u(signature)}</value></field>
+         </x></query></iq>`,
+        30_000,
+      )
+    const forged = new Uint8Array(signed.userSignature)
+    forged[0] ^= 1
+    assertXml(
+      await submit('kbad', forged),
+      `<iq type='error' id='kbad'><error type='modify'><not-acceptable xmlns='${STANZAS}'/></error></iq>`,
+    )
+    assertXml(await submit('kok', signed.userSignature), `<iq type='result' id='kok'/>`)
+    const shown = await fetch(`http://${a.node.info.admin}/nick?name=dave`).then((r) => r.json())
+    assert.equal(
+      shown.signingKey,
+      toB64u(user.publicKey),
+      'the cluster binds the user key, not one the node made',
     )
   })
 

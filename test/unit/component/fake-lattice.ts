@@ -8,6 +8,7 @@ import type {
   NeighbourView,
   NickBinding,
   NickOutcome,
+  UserSignedNick,
 } from '../../../component/lattice.js'
 
 export const NODE_ID = 'ab'.repeat(32)
@@ -59,6 +60,18 @@ export class FakeLattice implements Lattice {
     const userNodeId = (++this.#users).toString(16).padStart(64, '0')
     this.bindings.set(nick, { nick, home: NODE_ID, userNodeId, since: ++this.#height })
     return { nick, accepted: true, reason: null, userNodeId }
+  }
+  /** Keys of registrations the user signed (the fake does not check signatures). */
+  readonly signedKeys = new Map<string, Uint8Array>()
+  async registerSigned(r: UserSignedNick): Promise<NickOutcome> {
+    await this.gate
+    if (r.signature.length !== 64) return refused(r.nick, 'bad-user-signature')
+    const outcome = await this.registerNick(r.nick)
+    if (outcome.accepted) this.signedKeys.set(r.nick, r.signingKey)
+    return outcome
+  }
+  signingContext(): { chainId: string; home: string } | undefined {
+    return this.clusterView === undefined ? undefined : { chainId: 'cc'.repeat(32), home: NODE_ID }
   }
   async releaseNick(nick: string): Promise<NickOutcome> {
     const b = this.bindings.get(nick)

@@ -259,4 +259,48 @@ describe('component: registration and nick messaging over a Lattice', () => {
     )
     inbound.stop()
   })
+
+  it('[0.1.2] XEP-0077 with the user own key: the form says what to sign against; all three fields or none; a bound key cannot be released by the node', async () => {
+    const { one, lattice, accounts } = setup()
+    const form = await one(
+      `<iq type='get' id='g1' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'/></iq>`,
+    )
+    const fields = form.getChild('query')!.getChild('x')!.getChildren('field')
+    const value = (v: string) => fields.find((f) => f.attrs.var === v)?.getChildText('value')
+    assert.equal(value('home'), lattice.signingContext()!.home)
+    assert.equal(value('chain-id'), lattice.signingContext()!.chainId)
+    assert.equal(value('seq'), '0')
+    const b64 = (n: number, fill: number) => Buffer.alloc(n, fill).toString('base64url')
+    const submit = (id: string, extra: string) =>
+      one(
+        `<iq type='set' id='${id}' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='nick'><value>alice</value></field>${extra}</x></query></iq>`,
+      )
+    const f = (v: string, x: string) => `<field var='${v}'><value>${x}</value></field>`
+    assertXml(
+      await submit('k1', f('signing-key', b64(32, 1))),
+      `<iq type='error' id='k1'><error type='modify'><not-acceptable xmlns='${STANZAS}'/></error></iq>`,
+    )
+    assertXml(
+      await submit(
+        'k2',
+        f('signing-key', 'not base64!') + f('agreement-key', b64(32, 2)) + f('signature', b64(64, 3)),
+      ),
+      `<iq type='error' id='k2'><error type='modify'><not-acceptable xmlns='${STANZAS}'/></error></iq>`,
+    )
+    assertXml(
+      await submit(
+        'k3',
+        f('signing-key', b64(32, 1)) + f('agreement-key', b64(32, 2)) + f('signature', b64(64, 3)),
+      ),
+      `<iq type='result' id='k3'/>`,
+    )
+    assert.deepEqual(lattice.signedKeys.get('alice'), new Uint8Array(32).fill(1))
+    assert.equal(accounts.of('alice@a.example')?.ownKey, true)
+    assertXml(
+      await one(
+        `<iq type='set' id='rm' from='${ALICE}' to='${D}'><query xmlns='jabber:iq:register'><remove/></query></iq>`,
+      ),
+      `<iq type='error' id='rm'><error type='cancel'><not-allowed xmlns='${STANZAS}'/></error></iq>`,
+    )
+  })
 })
