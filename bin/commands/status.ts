@@ -32,6 +32,13 @@ function printHuman(s: any): void {
     out(
       `  cluster ${s.cluster.clusterId === null ? `none yet (${s.cluster.state})` : `${s.cluster.name} (${s.cluster.members.length} members)`}`,
     )
+  if (s.xmpp != null) {
+    const x = s.xmpp
+    const relay = x.relay ?? {}
+    out(
+      `  xmpp ${x.domain} via ${x.server}: ${x.state}${x.lastError ? ` (last error: ${x.lastError.message})` : ''}; ${relay.acknowledged ?? 0} relayed stanzas acknowledged by the server`,
+    )
+  }
   out(`  neighbours (${s.neighbours?.length ?? 0}):`)
   for (const n of s.neighbours ?? []) {
     out(
