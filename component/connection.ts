@@ -131,7 +131,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.#wake?.()
     this.#abort.abort()
     const entity = this.#entity
-    if (entity?.status === 'online') await entity.stop().catch(() => {})
+    // A clean </stream:stream>, but never waiting long for a server that went away mid-close.
+    if (entity?.status === 'online') await withTimeout(entity.stop(), STOP_GRACE_MS).catch(() => {})
     entity?.socket?.destroy()
     await this.#loop
     this.#state = 'stopped'
@@ -296,4 +297,15 @@ function explain(condition: string | undefined, message: string, domain: string)
     return `the server refused the handshake for ${domain}: check the component secret`
   if (condition === 'host-unknown') return `the server has no component ${domain} configured`
   return message
+}
+
+/** How long stop() waits for the server to close the stream before dropping the socket. */
+const STOP_GRACE_MS = 1000
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms)
+  })
+  return Promise.race([work, late]).finally(() => clearTimeout(timer))
 }

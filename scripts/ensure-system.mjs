@@ -1,6 +1,7 @@
 // Makes sure the XMPP servers the integration tests start are installed:
-//   node scripts/ensure-system.mjs [--optional pkg[,pkg...]]...
-// Required: the prosody, prosodyctl and ejabberdctl commands (Debian packages prosody, ejabberd).
+//   node scripts/ensure-system.mjs [--need pkg[,pkg...]] [--optional pkg[,pkg...]]...
+// Required: the prosody, prosodyctl and ejabberdctl commands (Debian packages prosody, ejabberd);
+// --need narrows that to some of them (`npm start` needs prosody alone).
 // --optional names extra apt packages some tests use (python3-slixmpp, chromium...): installed when
 // possible, but a failure there is a warning, not an error.
 // As root with apt-get it installs what is missing; otherwise it prints the command and exits 1.
@@ -9,11 +10,12 @@ import { spawnSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
-const REQUIRED = { prosody: 'prosody', prosodyctl: 'prosody', ejabberdctl: 'ejabberd' } // command -> package
-const REQUIRED_PACKAGES = ['prosody', 'ejabberd']
+const SERVERS = { prosody: 'prosody', prosodyctl: 'prosody', ejabberdctl: 'ejabberd' } // command -> package
+let REQUIRED = SERVERS
+let REQUIRED_PACKAGES = ['prosody', 'ejabberd']
 
 function usage(code) {
-  console.log('usage: node scripts/ensure-system.mjs [--optional pkg[,pkg...]]...')
+  console.log('usage: node scripts/ensure-system.mjs [--need pkg[,pkg...]] [--optional pkg[,pkg...]]...')
   process.exit(code)
 }
 
@@ -22,6 +24,13 @@ function parseArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]
     if (arg === '--help' || arg === '-h') usage(0)
+    if (arg === '--need') {
+      const need = (argv[++i] ?? '').split(',').filter(Boolean)
+      if (need.length === 0 || need.some((pkg) => !REQUIRED_PACKAGES.includes(pkg))) usage(2)
+      REQUIRED_PACKAGES = need
+      REQUIRED = Object.fromEntries(Object.entries(SERVERS).filter(([, pkg]) => need.includes(pkg)))
+      continue
+    }
     let list
     if (arg === '--optional') list = argv[++i]
     else if (arg.startsWith('--optional=')) list = arg.slice('--optional='.length)

@@ -22,13 +22,13 @@ s2s_ports = { }
 https_ports = { }
 
 -- XMPP over WebSocket for browser clients (Converse.js): ws://127.0.0.1:HTTP_PORT/xmpp-websocket.
--- No TLS on loopback, but the browser must still be allowed to log in; and a page served from
--- anywhere (file://, another port) may connect.
+-- No TLS on loopback, but the browser must still be allowed to log in. Prosody 0.12 accepts
+-- WebSocket connections from pages of any origin (its cross_domain_websocket is deprecated).
 http_ports = { ${HTTP_PORT} }
 http_interfaces = { "127.0.0.1" }
+-- Requests arrive with Host 127.0.0.1:PORT; serve them as this server's domain.
 http_default_host = ${HOST}
 consider_websocket_secure = true
-cross_domain_websocket = true
 
 -- posix writes the pidfile and turns SIGTERM into a clean shutdown; it does not fork under -F.
 -- offline keeps messages for users who are not connected (autoloaded; named so it is plain).
