@@ -3,11 +3,11 @@
  * over the node, the Accounts table in the node's store, the connection and the router.
  * `xlattice start --component-domain ...` calls this once the node is up.
  */
-import type { XLatticeNode } from '../gateway/index.js'
+import { MAX_PAYLOAD_BYTES, type XLatticeNode } from '../gateway/index.js'
 import { toHex } from '../lib/encoding.js'
 import { StoredAccounts } from './accounts-store.js'
 import { type RunningComponent, startComponent } from './index.js'
-import type { Lattice, NickOutcome } from './lattice.js'
+import { type Lattice, type NickOutcome, PayloadTooLargeError } from './lattice.js'
 
 /** The node messaging kind of relayed stanzas (kept on disk until delivered: messaging "kept kinds"). */
 export const RELAY_KIND = 'xmpp'
@@ -132,6 +132,8 @@ export function nodeLattice(node: XLatticeNode, plaintext: boolean): Lattice {
         rttMs: n.rttMs ?? null,
       })),
     async send(to, payload, o) {
+      if (payload.length > MAX_PAYLOAD_BYTES)
+        throw new PayloadTooLargeError(payload.length, MAX_PAYLOAD_BYTES)
       if (to === node.nodeId) return node.messaging.keepLocal(RELAY_KIND, payload)
       await node.messaging.send(to, payload, { kind: RELAY_KIND, plaintext: o?.plaintext ?? plaintext })
     },

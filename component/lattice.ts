@@ -91,7 +91,9 @@ export interface Lattice {
   neighbours(): NeighbourView[]
   /**
    * Queues a payload for the home node `to` (this node's own NodeID included), durably: it
-   * resolves once the payload is on disk; delivery and retries are the node's.
+   * resolves once the payload is on disk; delivery and retries are the node's. Rejects with
+   * PayloadTooLargeError for a payload the lattice never carries; other rejections are passing
+   * (the outbox is full).
    */
   send(to: string, payload: Uint8Array, opts?: { plaintext?: boolean }): Promise<void>
   /**
@@ -124,5 +126,16 @@ export function latticeNicks(lattice: Lattice): NickDirectory {
       if (cluster !== undefined && cluster !== lattice.cluster()?.name) return undefined
       return lattice.nick(nick) === undefined ? undefined : { nick, cluster }
     },
+  }
+}
+
+/** A payload over what node messaging carries: no retry will send it. */
+export class PayloadTooLargeError extends Error {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
+    super(`${bytes} bytes, over the ${limit} bytes the lattice carries`)
+    this.name = 'PayloadTooLargeError'
   }
 }

@@ -145,6 +145,8 @@ export class PresenceService {
       return this.#o.lattice.send(from, this.#availabilityRelay(relay.toNick))
     }
     if (relay.type !== '' && relay.type !== 'unavailable') return
+    // Kept only for nicks someone here subscribes to (a home may send more; nothing else is cached).
+    if (!this.#subscribers.has(relay.fromNick)) return
     this.#heard.set(relay.fromNick, relay)
     for (const jid of this.#subscribers.get(relay.fromNick) ?? []) await this.#tell(relay.fromNick, jid)
   }

@@ -6,14 +6,16 @@
  * retried in order.
  *
  * Relays that can never be delivered are dropped with a count, not retried: a payload that is
- * not a relay, a sender nick whose home is not the node that sent it (forged), children that
- * do not parse, or a nick nobody here holds any more.
+ * not a relay, a sender nick whose home is not the node that sent it (forged) or that the
+ * registry does not know (after a short wait), children that do not parse or would not fit, or
+ * a nick nobody here holds any more.
  */
 import type { Logger } from 'pino'
 import type { Accounts } from './accounts.js'
 import { isValidNick } from './address.js'
 import type { Delivery } from './delivery.js'
-import type { InboundPayload, Lattice } from './lattice.js'
+import { StanzaTooLargeError } from './errors.js'
+import type { InboundPayload, Lattice, NickBinding } from './lattice.js'
 import { decodeRelay, RelayError, relayedStanza } from './relay.js'
 import type { Relay } from './relay.pb.js'
 
@@ -28,8 +30,11 @@ export interface RelayInboundOptions {
   log: Logger
 }
 
-/** How long a relay from a nick this node's registry does not know yet is retried before dropped. */
-const UNKNOWN_SENDER_GRACE_MS = 30_000
+/** How long a relay from a nick this node's registry does not know yet waits for it. */
+const UNKNOWN_SENDER_WAIT_MS = 3000
+/** ... and how often the queue may wait so, whoever sends. */
+const UNKNOWN_SENDER_EVERY_MS = 30_000
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export interface RelayInboundStats {
   delivered: number
@@ -42,7 +47,21 @@ export function startRelayInbound(o: RelayInboundOptions): { stop(): void; stats
     stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1
     o.log.warn({ reason, ...detail }, 'relayed stanza dropped')
   }
-  const unknownSince = new Map<string, number>()
+  // A nick registered a moment ago at another member may not be applied here yet: wait for it a
+  // little, but at most once per UNKNOWN_SENDER_EVERY_MS in all, so nodes naming made-up nicks
+  // cannot hold the queue (every user's messages wait behind it) more than a tenth of the time.
+  let lastWait = Number.NEGATIVE_INFINITY
+  const registered = async (nick: string): Promise<NickBinding | undefined> => {
+    const now = Date.now()
+    if (now - lastWait < UNKNOWN_SENDER_EVERY_MS) return undefined
+    lastWait = now
+    while (Date.now() - now < UNKNOWN_SENDER_WAIT_MS) {
+      await sleep(50)
+      const found = o.lattice.nick(nick)
+      if (found !== undefined) return found
+    }
+    return undefined
+  }
   const take = async ({ from, payload }: InboundPayload): Promise<void> => {
     let relay: Relay
     try {
@@ -58,18 +77,8 @@ export function startRelayInbound(o: RelayInboundOptions): { stop(): void; stats
     // write in another user's name.
     if (!isValidNick(relay.fromNick))
       return drop('forged-sender', { from, nick: relay.fromNick.slice(0, 40) })
-    const sender = o.lattice.nick(relay.fromNick)
-    if (sender === undefined) {
-      // Registered a moment ago and not applied here yet: retried (the queue waits) for a while.
-      const key = `${from}\n${relay.fromNick}`
-      const since = unknownSince.get(key) ?? Date.now()
-      unknownSince.set(key, since)
-      if (Date.now() - since < UNKNOWN_SENDER_GRACE_MS)
-        throw new Error(`sender nick ${relay.fromNick} not in the registry here yet`)
-      unknownSince.delete(key)
-      return drop('unknown-sender', { from, nick: relay.fromNick })
-    }
-    if (unknownSince.size > 0) unknownSince.delete(`${from}\n${relay.fromNick}`)
+    const sender = o.lattice.nick(relay.fromNick) ?? (await registered(relay.fromNick))
+    if (sender === undefined) return drop('unknown-sender', { from, nick: relay.fromNick })
     if (sender.home !== from) return drop('forged-sender', { from, nick: relay.fromNick })
     if (relay.stanza === 'presence') {
       if (o.presence !== undefined) await o.presence(relay, from)
@@ -84,7 +93,13 @@ export function startRelayInbound(o: RelayInboundOptions): { stop(): void; stats
       if (!(err instanceof RelayError)) throw err
       return drop('bad-children', { from, err: err.message })
     }
-    await o.delivery.deliver(stanza)
+    try {
+      await o.delivery.deliver(stanza)
+    } catch (err) {
+      // Never deliverable (the server would close the stream): dropped, not retried forever.
+      if (err instanceof StanzaTooLargeError) return drop('too-large', { from, err: err.message })
+      throw err
+    }
     stats.delivered++
   }
   const stop = o.lattice.consume(take)

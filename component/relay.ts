@@ -62,14 +62,27 @@ export function relayedStanza(relay: Relay, from: string, to: string, maxBytes: 
   if (relay.type !== '') attrs.type = relay.type
   if (relay.id !== '') attrs.id = relay.id
   if (relay.lang !== '') attrs['xml:lang'] = relay.lang
+  for (const text of [relay.type, relay.id, relay.lang, relay.children]) {
+    // A server closes the stream on a character XML 1.0 forbids: it would never be delivered.
+    if (NOT_XML_CHAR.test(text)) throw new RelayError('a character XML 1.0 does not allow (RFC 6120 §11.1)')
+  }
   const shell = xml(relay.stanza, attrs).toString()
   // The children go between the start and end tag of an envelope we built ourselves.
   const open = shell.endsWith('/>') ? `${shell.slice(0, -2)}>` : shell.slice(0, shell.lastIndexOf('</'))
+  let stanza: Element
   try {
-    return parseStanza(`${open}${relay.children}</${relay.stanza}>`, { maxStanzaBytes: maxBytes })
+    stanza = parseStanza(`${open}${relay.children}</${relay.stanza}>`, { maxStanzaBytes: maxBytes })
   } catch (err) {
     throw new RelayError(`relayed children: ${(err as Error).message}`)
   }
+  // Serialized again (ltx escapes quotes in attributes as entities), it must still fit.
+  const bytes = Buffer.byteLength(stanza.toString())
+  if (bytes > maxBytes) throw new RelayError(`the stanza would be ${bytes} bytes, over ${maxBytes}`)
+  return stanza
 }
+
+/** Characters outside XML 1.0's Char production (controls but TAB/LF/CR, U+FFFE, U+FFFF). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/
 
 const attr = (v: unknown): string => (typeof v === 'string' ? v : '')

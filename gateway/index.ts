@@ -14,6 +14,7 @@ export {
 export { XLatticeNode, type NodeOptions, type NeighbourStatus } from './node/node.js'
 export { nodeAdminRoutes } from './node/admin.js'
 export {
+  MAX_PAYLOAD_BYTES,
   MSG_PROTOCOL,
   type Messaging,
   type ReceivedMessage,

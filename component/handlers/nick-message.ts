@@ -8,12 +8,13 @@
  * synchronous up to Lattice.send, so messages from one sender are queued in arrival order.
  *
  * Errors (RFC 6120 §8.3.3): no nick for the sender -> registration-required; no such nick in
- * this cluster, or another cluster's qualified nick -> item-not-found; the outbox is full ->
- * resource-constraint.
+ * this cluster, or another cluster's qualified nick -> item-not-found; over the lattice's
+ * payload size -> policy-violation (modify); the outbox is full -> resource-constraint (wait).
  * References: RFC 6121 §5 (message exchange), §8.5.2 (a message to a bare or full JID).
  */
 import { StanzaError } from '../errors.js'
 import type { MessageHandler } from '../handler.js'
+import { PayloadTooLargeError } from '../lattice.js'
 import { encodeRelay } from '../relay.js'
 
 export const nickMessage: MessageHandler = {
@@ -36,6 +37,12 @@ export const nickMessage: MessageHandler = {
     return services.lattice
       .send(binding.home, encodeRelay(stanza, sender.nick, binding.nick))
       .catch((err) => {
+        if (err instanceof PayloadTooLargeError) {
+          // RFC 6120 §8.3.3.12: refused for its size, so a client must not retry it as it is.
+          throw new StanzaError('policy-violation', `too large for the lattice (${err.limit} bytes)`, {
+            type: 'modify',
+          })
+        }
         throw new StanzaError('resource-constraint', `not queued: ${(err as Error).message}`, {
           type: 'wait',
           cause: err,

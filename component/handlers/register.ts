@@ -67,7 +67,7 @@ export const registerSet: IqHandler = {
   element: 'query',
   targets: ['service'],
   async handle({ payload, from, services }) {
-    if (payload.getChild('remove') !== undefined) {
+    if (payload.getChild('remove', NS_REGISTER) !== undefined) {
       await services.accounts.unregister(from.bare)
       return undefined
     }

@@ -26,7 +26,12 @@ export const serviceChat: MessageHandler = {
   targets: ['service'],
   feature: false,
   async handle({ stanza, from, services }) {
-    const body = stanza.getChildText('body')
+    // The stanza's own <body/> (the stream's namespace), not one of a foreign namespace.
+    const body =
+      stanza
+        .getChildren('body')
+        .find((b) => b.attrs.xmlns === undefined)
+        ?.getText() ?? null
     if (body === null || body.trim() === '') return
     // Only a conversation is answered: never a headline, groupchat or error (no loops).
     const type = stanza.attrs.type ?? 'normal'
