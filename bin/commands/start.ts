@@ -67,6 +67,7 @@ export function register(program: Command): void {
             intervalMs: config.cluster.formationIntervalSec * 1000,
             lockMs: config.cluster.lockSec * 1000,
             pinned: config.cluster.members.length > 0 ? config.cluster.members : undefined,
+            replaceAfterMs: config.cluster.replaceAfterSec * 1000,
           },
           update: { ...config.update, keys: config.update.keys.map(parsePublicKey) },
         })

@@ -2,7 +2,7 @@
  * `<data>/cluster.json`: the server-signed binding of this node's cluster (mode 0600), kept so
  * a restarted node is still a member. Read back only if it verifies against the registry key.
  */
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fromB64u, toB64u } from '../../lib/encoding.js'
 import { writeFileAtomic } from '../../lib/fsutil.js'
@@ -30,4 +30,9 @@ export async function loadBinding(
 export async function saveBinding(dataDir: string, signed: SignedClusterBinding): Promise<void> {
   const json = { binding: toB64u(signed.binding), signature: toB64u(signed.signature) }
   await writeFileAtomic(join(dataDir, BINDING_FILE), `${JSON.stringify(json, null, 1)}\n`, 0o600)
+}
+
+/** Forgets the binding (this node left its cluster). */
+export async function removeBinding(dataDir: string): Promise<void> {
+  await rm(join(dataDir, BINDING_FILE), { force: true })
 }

@@ -8,7 +8,10 @@ export enum FormKind {
   STATUS = 'STATUS',
   PROPOSE = 'PROPOSE',
   FORMED = 'FORMED',
-  WITHDRAW = 'WITHDRAW'
+  WITHDRAW = 'WITHDRAW',
+  REPLACE_OFFER = 'REPLACE_OFFER',
+  REPLACE_APPROVE = 'REPLACE_APPROVE',
+  UPDATED = 'UPDATED'
 }
 
 enum __FormKindValues {
@@ -16,12 +19,196 @@ enum __FormKindValues {
   STATUS = 1,
   PROPOSE = 2,
   FORMED = 3,
-  WITHDRAW = 4
+  WITHDRAW = 4,
+  REPLACE_OFFER = 5,
+  REPLACE_APPROVE = 6,
+  UPDATED = 7
 }
 
 export namespace FormKind {
   export const codec = (): Codec<FormKind> => {
     return enumeration<FormKind>(__FormKindValues)
+  }
+}
+
+export interface Replacement {
+  update: Uint8Array
+  dead: Uint8Array
+  currentSetHash: Uint8Array
+  candidateSignature: Uint8Array
+  manual: boolean
+}
+
+export namespace Replacement {
+  let _codec: Codec<Replacement>
+
+  export const codec = (): Codec<Replacement> => {
+    if (_codec == null) {
+      _codec = message<Replacement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.update != null && obj.update.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.update)
+        }
+
+        if ((obj.dead != null && obj.dead.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.dead)
+        }
+
+        if ((obj.currentSetHash != null && obj.currentSetHash.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.currentSetHash)
+        }
+
+        if ((obj.candidateSignature != null && obj.candidateSignature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.candidateSignature)
+        }
+
+        if ((obj.manual != null && obj.manual !== false)) {
+          w.uint32(40)
+          w.bool(obj.manual)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          update: uint8ArrayAlloc(0),
+          dead: uint8ArrayAlloc(0),
+          currentSetHash: uint8ArrayAlloc(0),
+          candidateSignature: uint8ArrayAlloc(0),
+          manual: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.update = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.dead = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.currentSetHash = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.candidateSignature = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.manual = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.update`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.dead`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.currentSetHash`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.candidateSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.manual`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReplacementUpdateFieldEvent {
+    field: '$.update'
+    value: Uint8Array
+  }
+
+  export interface ReplacementDeadFieldEvent {
+    field: '$.dead'
+    value: Uint8Array
+  }
+
+  export interface ReplacementCurrentSetHashFieldEvent {
+    field: '$.currentSetHash'
+    value: Uint8Array
+  }
+
+  export interface ReplacementCandidateSignatureFieldEvent {
+    field: '$.candidateSignature'
+    value: Uint8Array
+  }
+
+  export interface ReplacementManualFieldEvent {
+    field: '$.manual'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Replacement>): Uint8Array {
+    return encodeMessage(obj, Replacement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Replacement>): Replacement {
+    return decodeMessage(buf, Replacement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Replacement>): Generator<ReplacementUpdateFieldEvent | ReplacementDeadFieldEvent | ReplacementCurrentSetHashFieldEvent | ReplacementCandidateSignatureFieldEvent | ReplacementManualFieldEvent> {
+    return streamMessage(buf, Replacement.codec(), opts)
   }
 }
 
@@ -169,7 +356,12 @@ export enum FormError {
   HOLDING_BETTER = 'HOLDING_BETTER',
   NOT_READY = 'NOT_READY',
   BAD_BINDING = 'BAD_BINDING',
-  NOT_PROPOSER = 'NOT_PROPOSER'
+  NOT_PROPOSER = 'NOT_PROPOSER',
+  WRONG_SET = 'WRONG_SET',
+  MEMBER_ALIVE = 'MEMBER_ALIVE',
+  NOT_FROM_MEMBER = 'NOT_FROM_MEMBER',
+  HOLDING_OTHER = 'HOLDING_OTHER',
+  NOT_YET = 'NOT_YET'
 }
 
 enum __FormErrorValues {
@@ -181,7 +373,12 @@ enum __FormErrorValues {
   HOLDING_BETTER = 5,
   NOT_READY = 6,
   BAD_BINDING = 7,
-  NOT_PROPOSER = 8
+  NOT_PROPOSER = 8,
+  WRONG_SET = 9,
+  MEMBER_ALIVE = 10,
+  NOT_FROM_MEMBER = 11,
+  HOLDING_OTHER = 12,
+  NOT_YET = 13
 }
 
 export namespace FormError {
@@ -197,6 +394,7 @@ export interface FormResponse {
   clusterId: Uint8Array
   signature: Uint8Array
   holdingProposer: Uint8Array
+  membershipSignature: Uint8Array
 }
 
 export namespace FormResponse {
@@ -239,6 +437,11 @@ export namespace FormResponse {
           w.bytes(obj.holdingProposer)
         }
 
+        if ((obj.membershipSignature != null && obj.membershipSignature.byteLength > 0)) {
+          w.uint32(58)
+          w.bytes(obj.membershipSignature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -249,7 +452,8 @@ export namespace FormResponse {
           free: false,
           clusterId: uint8ArrayAlloc(0),
           signature: uint8ArrayAlloc(0),
-          holdingProposer: uint8ArrayAlloc(0)
+          holdingProposer: uint8ArrayAlloc(0),
+          membershipSignature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -280,6 +484,10 @@ export namespace FormResponse {
             }
             case 6: {
               obj.holdingProposer = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.membershipSignature = reader.bytes()
               break
             }
             default: {
@@ -339,6 +547,13 @@ export namespace FormResponse {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.membershipSignature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -381,6 +596,11 @@ export namespace FormResponse {
     value: Uint8Array
   }
 
+  export interface FormResponseMembershipSignatureFieldEvent {
+    field: '$.membershipSignature'
+    value: Uint8Array
+  }
+
   export function encode (obj: Partial<FormResponse>): Uint8Array {
     return encodeMessage(obj, FormResponse.codec())
   }
@@ -389,7 +609,7 @@ export namespace FormResponse {
     return decodeMessage(buf, FormResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormResponse>): Generator<FormResponseErrorFieldEvent | FormResponseTextFieldEvent | FormResponseFreeFieldEvent | FormResponseClusterIdFieldEvent | FormResponseSignatureFieldEvent | FormResponseHoldingProposerFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FormResponse>): Generator<FormResponseErrorFieldEvent | FormResponseTextFieldEvent | FormResponseFreeFieldEvent | FormResponseClusterIdFieldEvent | FormResponseSignatureFieldEvent | FormResponseHoldingProposerFieldEvent | FormResponseMembershipSignatureFieldEvent> {
     return streamMessage(buf, FormResponse.codec(), opts)
   }
 }

@@ -10,7 +10,10 @@
  * cluster it accepted was registered (its ID follows from the proposal), so a lost FORMED
  * message cannot leave it outside its own cluster.
  *
- * The binding is kept in `<data>/cluster.json`: a restarted node is still a member.
+ * The binding is kept in `<data>/cluster.json`: a restarted node is still a member, once the
+ * server confirms it (a member replaced while it was down learns here that it is free again).
+ * A member adopts the newer bindings of its cluster (membership changes, replace-service.ts);
+ * a free node that accepted to replace a dead member is held out of formation meanwhile.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -39,13 +42,17 @@ import {
   SignedClusterBinding,
 } from '../registry/registry.pb.js'
 import { TAG_CLUSTER_REGISTER } from '../registry/tags.js'
-import { BINDING_FILE, loadBinding, saveBinding } from './binding-file.js'
+import { BINDING_FILE, loadBinding, removeBinding, saveBinding } from './binding-file.js'
 import { FormError, FormKind, FormRequest, FormResponse } from './cluster.pb.js'
 import { Formation, type Proposal } from './formation.js'
 
 export const CLUSTER_PROTOCOL = '/xlattice/cluster/1.0.0'
 const MAX_FRAME_BYTES = 16 * 1024
 const RPC_TIMEOUT_MS = 5_000
+/** How long a restarted member waits for the server to confirm its saved binding before using it. */
+const CONFIRM_TIMEOUT_MS = 5_000
+/** How often, at least, a member asks the server whether its cluster's membership changed. */
+const SERVER_CHECK_MS = 60_000
 
 /** A live neighbour as formation needs it. */
 export interface FormationPeer {
@@ -72,7 +79,15 @@ export interface FormationComponents {
   log: Logger
   /** Called once the node is in a cluster (formed now, or loaded at start). */
   joined?(binding: ClusterBinding): void
+  /** Called once the node is no longer in its cluster (the server's binding leaves it out). */
+  left?(clusterId: Uint8Array): Promise<void>
 }
+
+/** Answers the replacement requests (replace-service.ts) arriving on the formation protocol. */
+export type ReplaceHandler = (
+  req: FormRequest,
+  remoteKey: Uint8Array | undefined,
+) => Promise<Partial<FormResponse>>
 
 export interface FormationSettings {
   /** Members per cluster (n = 3f + 1; 1 for development). */
@@ -83,6 +98,8 @@ export interface FormationSettings {
   lockMs: number
   /** Pinned members (NodeIDs): form exactly this cluster instead of choosing from neighbours. */
   pinned?: string[]
+  /** How long a member must be unreachable before it is replaced automatically (replace-service.ts); 0: never. */
+  replaceAfterMs?: number
 }
 
 export type FormationState = 'waiting' | 'proposing' | 'member'
@@ -109,6 +126,10 @@ export class ClusterFormation {
   #busy = false
   #state: FormationState = 'waiting'
   #lastError: string | null = null
+  #replace?: ReplaceHandler
+  /** Accepted to replace a member of this cluster: out of formation until then. */
+  #joining?: { clusterId: Uint8Array; until: number }
+  #lastServerCheck = 0
 
   constructor(components: FormationComponents, settings: FormationSettings) {
     this.#c = components
@@ -117,6 +138,7 @@ export class ClusterFormation {
 
   async start(): Promise<void> {
     await this.#loadBinding()
+    void this.#confirmLoaded()
     await this.#c.host.handle(CLUSTER_PROTOCOL, (stream, conn) => this.#serve(stream, conn), {
       maxInboundStreams: 16,
     })
@@ -132,6 +154,134 @@ export class ClusterFormation {
     return this.#binding === undefined ? undefined : toHex(this.#binding.binding.clusterId)
   }
 
+  /** The binding this node holds, when it is in a cluster. */
+  current(): { signed: SignedClusterBinding; binding: ClusterBinding } | undefined {
+    return this.#binding
+  }
+
+  /** Routes REPLACE_OFFER and REPLACE_APPROVE to the replacement service. */
+  serveReplacement(handler: ReplaceHandler): void {
+    this.#replace = handler
+  }
+
+  /**
+   * Whether this node is free to be offered a place: no cluster, no formation hold, and no
+   * join under way, except into `clusterId` itself (its coordinator trying again).
+   */
+  isFree(clusterId?: Uint8Array, now = Date.now()): boolean {
+    const j = this.#joining
+    const joiningElsewhere =
+      j !== undefined && j.until > now && (clusterId === undefined || !equalBytes(j.clusterId, clusterId))
+    return this.#binding === undefined && this.#formation?.holding(now) === undefined && !joiningElsewhere
+  }
+
+  /** This free node accepted to replace a member of `clusterId`: out of formation until `until`. */
+  holdForReplacement(clusterId: Uint8Array, until: number): void {
+    this.#joining = { clusterId, until }
+  }
+
+  /**
+   * A server-signed binding of this node's cluster, newer than the one held: kept when it names
+   * this node, else, once the server confirms that its current binding leaves this node out,
+   * the node leaves the cluster. Older or equal versions and other clusters change nothing.
+   * Returns what happened.
+   */
+  async adopt(signed: SignedClusterBinding): Promise<'kept' | 'left' | 'ignored'> {
+    const binding = verifyClusterBinding(signed, [this.#c.registry.registryKey])
+    const held = this.#binding?.binding
+    if (
+      held === undefined ||
+      !equalBytes(held.clusterId, binding.clusterId) ||
+      binding.version <= held.version
+    )
+      return 'ignored'
+    if (this.#names(binding)) {
+      this.#binding = { signed, binding }
+      await saveBinding(this.#c.dataDir, signed)
+      this.#c.log.info(
+        { clusterId: toHex(binding.clusterId), version: Number(binding.version) },
+        'cluster membership updated',
+      )
+      return 'kept'
+    }
+    // Not named: believe it only from the server itself (a replayed binding could be stale).
+    const now = await this.#c.registry.getCluster({ clusterId: binding.clusterId })
+    if (this.#names(now) || BigInt(now.version) <= held.version) return 'ignored'
+    await this.#leave(now.version)
+    return 'left'
+  }
+
+  #names(b: Pick<ClusterBinding, 'members'>): boolean {
+    const self = this.#c.nodeId()
+    return b.members.some(
+      (m) =>
+        (self === undefined || toHex(m.nodeId) === self) &&
+        equalBytes(m.sigPublicKey, this.#c.signer.publicKey),
+    )
+  }
+
+  async #leave(version: number | bigint): Promise<void> {
+    const held = this.#binding
+    if (held === undefined) return
+    this.#c.log.warn(
+      { clusterId: toHex(held.binding.clusterId), version: Number(version) },
+      'this node is no longer a member of its cluster (replaced); it is free again',
+    )
+    this.#binding = undefined
+    this.#formation = undefined
+    this.#state = 'waiting'
+    this.#lastError = `replaced in cluster ${held.binding.name} at version ${version}`
+    await removeBinding(this.#c.dataDir)
+    await this.#c.left?.(held.binding.clusterId)
+  }
+
+  /** Asks the server for the current binding of this node's cluster and adopts it. */
+  async #checkWithServer(): Promise<void> {
+    const held = this.#binding
+    if (held === undefined) return
+    this.#lastServerCheck = Date.now()
+    try {
+      const found = await this.#c.registry.getCluster({ clusterId: held.binding.clusterId })
+      if (BigInt(found.version) > held.binding.version) await this.adopt(found.signed)
+    } catch (err) {
+      this.#c.log.debug({ err: (err as Error).message }, 'could not check the cluster with the server')
+    }
+  }
+
+  /** At start: the saved binding counts once the server agrees (or cannot be asked). */
+  async #confirmLoaded(): Promise<void> {
+    if (this.#binding === undefined) return
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      this.#checkWithServer(),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, CONFIRM_TIMEOUT_MS)
+      }),
+    ])
+    clearTimeout(timer)
+    if (this.#binding === undefined) return
+    this.#state = 'member'
+    this.#c.joined?.(this.#binding.binding)
+  }
+
+  /** After accepting a replacement: the server's binding names this node once it is recorded. */
+  async #joinedByReplacement(): Promise<boolean> {
+    const j = this.#joining
+    if (j === undefined) return false
+    try {
+      const found = await this.#c.registry.getCluster({ clusterId: j.clusterId })
+      if (this.#names(found)) {
+        await this.#join(found.signed)
+        this.#describe(found, 'joined a cluster in place of a dead member')
+        return true
+      }
+    } catch {
+      // not recorded yet, or the server is unreachable
+    }
+    if (j.until <= Date.now()) this.#joining = undefined
+    return this.#joining !== undefined
+  }
+
   #rules(): Formation | undefined {
     const self = this.#c.nodeId()
     if (self === undefined) return undefined
@@ -144,11 +294,23 @@ export class ClusterFormation {
 
   /** One round: look for a cluster to propose, or for the fate of one accepted. */
   async tick(): Promise<void> {
-    if (this.#busy || this.#binding !== undefined) return
+    if (this.#busy) return
+    if (this.#binding !== undefined) {
+      // A member asks the server now and then whether its cluster changed (it may have been
+      // replaced while unreachable, or missed an UPDATED).
+      if (Date.now() - this.#lastServerCheck >= Math.max(30 * this.#s.intervalMs, SERVER_CHECK_MS)) {
+        this.#busy = true
+        await this.#checkWithServer().finally(() => {
+          this.#busy = false
+        })
+      }
+      return
+    }
     const rules = this.#rules()
     if (rules === undefined) return
     this.#busy = true
     try {
+      if (await this.#joinedByReplacement()) return
       if (await this.#acceptedWasRegistered()) return
       const now = Date.now()
       if (rules.holding(now) !== undefined) return
@@ -305,13 +467,20 @@ export class ClusterFormation {
       throw new ClusterBindingError('the binding does not name this node')
     this.#binding = { signed, binding }
     this.#state = 'member'
+    this.#joining = undefined
+    this.#lastServerCheck = Date.now()
     this.#formation?.joined(toHex(binding.clusterId))
     this.#accepted.clear()
     await saveBinding(this.#c.dataDir, signed)
     this.#c.joined?.(binding)
   }
 
-  async #call(peer: FormationPeer, req: Partial<FormRequest>): Promise<FormResponse> {
+  /** One request on /xlattice/cluster/1.0.0 (a fresh stream, closed after the answer). */
+  call(peer: Pick<FormationPeer, 'peerId'>, req: Partial<FormRequest>): Promise<FormResponse> {
+    return this.#call(peer, req)
+  }
+
+  async #call(peer: Pick<FormationPeer, 'peerId'>, req: Partial<FormRequest>): Promise<FormResponse> {
     const stream = await this.#c.host.dialProtocol(peerIdFromString(peer.peerId), CLUSTER_PROTOCOL, {
       signal: AbortSignal.timeout(RPC_TIMEOUT_MS),
     })
@@ -357,6 +526,20 @@ export class ClusterFormation {
         this.#accepted.delete(parsed.proposal.id)
         return answer(FormError.FORM_OK, 'released')
       }
+      case FormKind.REPLACE_OFFER:
+      case FormKind.REPLACE_APPROVE:
+        return this.#replace === undefined
+          ? answer(FormError.NOT_READY, 'replacement is not running here')
+          : this.#replace(req, remoteKey)
+      case FormKind.UPDATED: {
+        // The server's signature is the authority: anyone may deliver a binding.
+        try {
+          const outcome = await this.adopt(SignedClusterBinding.decode(req.body))
+          return answer(FormError.FORM_OK, outcome)
+        } catch (err) {
+          return answer(FormError.BAD_BINDING, (err as Error).message)
+        }
+      }
       case FormKind.FORMED: {
         try {
           if (this.#binding !== undefined) return answer(FormError.IN_A_CLUSTER, 'already in a cluster')
@@ -382,6 +565,8 @@ export class ClusterFormation {
     const body = req.body
     if (!('proposal' in parsed)) return parsed
     const { proposal, reg } = parsed
+    if ((this.#joining?.until ?? 0) > Date.now())
+      return answer(FormError.IN_A_CLUSTER, 'this node is joining a cluster in place of a dead member')
     // Never hold or sign a registration the server must refuse (the members' canonical order).
     const problem = memberListProblem(reg.members)
     if (problem !== undefined) return answer(FormError.MALFORMED, problem)
@@ -419,9 +604,6 @@ export class ClusterFormation {
     } catch (err) {
       this.#c.log.warn({ err: (err as Error).message }, `ignoring ${BINDING_FILE}: it does not verify`)
     }
-    if (this.#binding === undefined) return
-    this.#state = 'member'
-    this.#c.joined?.(this.#binding.binding)
   }
 
   status() {
@@ -439,6 +621,10 @@ export class ClusterFormation {
           peerId: peerIdOfKey(m.sigPublicKey),
         })) ?? [],
       holding: this.#formation?.holding(Date.now())?.id ?? null,
+      joining:
+        this.#joining !== undefined && this.#joining.until > Date.now()
+          ? toHex(this.#joining.clusterId)
+          : null,
       lastError: this.#lastError,
     }
   }

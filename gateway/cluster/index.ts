@@ -27,5 +27,6 @@ export {
 export { ClusterFormation, CLUSTER_PROTOCOL, type FormationSettings } from './formation-service.js'
 export { beats, Formation, plan, type Proposal } from './formation.js'
 export { normalizeNick } from './nick.js'
+export { ClusterReplacement, ReplaceRefused, type ReplaceResult } from './replace-service.js'
 export { RegistryApp, type RegistryAppOptions } from './registry-app.js'
 export { Replica, type NickRegistration } from './replica.js'

@@ -14,6 +14,11 @@
  *                       proof (64, by userSigningKey, TAG_RELEASE)
  *   0x12 assign node ID nodeSigningKey (32) || nodeAgreementKey (32) ||
  *                       proof (64, by nodeSigningKey, TAG_NODE)
+ *   0x13 member NodeID  u16 len || certificate (an encoded NodeCertificate, registry.proto) ||
+ *                       proof (64, the issuer's signature under "xlattice/nodecert/v1" over
+ *                       the certificate bytes, with no chain id: the server's own certificate)
+ * 0x13 is how a member that joined by a membership change (which names keys only) records the
+ * NodeID the XLattice server certified for it; its submitter must be the certified key.
  * `seq` is the user's count of accepted registrations and releases (UserEntry.seq): a replayed
  * registration or release names a spent number and is refused. The nonce only tells identical
  * requests apart (a retry through the same member is a new operation). Membership changes are
@@ -24,12 +29,15 @@ import { randomBytes } from '../../lib/crypto.js'
 import { concatBytes } from '../../lib/encoding.js'
 import { Reader, Writer } from '../consensus/bytes.js'
 import type { ConsensusSigner } from '../consensus/state.js'
+import { NodeCertificate, type SignedCertificate } from '../registry/registry.pb.js'
+import { TAG_NODE_CERT } from '../registry/tags.js'
 import { InvalidNick } from './errors.js'
 import { normalizeNick } from './nick.js'
 
 export const OP_REGISTER_NICK = 0x10
 export const OP_RELEASE_NICK = 0x11
 export const OP_ASSIGN_NODE_ID = 0x12
+export const OP_MEMBER_NODE_ID = 0x13
 
 export const TAG_OP = 'xlattice/cluster/op/v1'
 export const TAG_NICK = 'xlattice/cluster/nick/v1'
@@ -49,6 +57,8 @@ export interface SignedPart {
   signed: Uint8Array
   signature: Uint8Array
   publicKey: Uint8Array
+  /** Signed without the chain id in front (a certificate the server issued). */
+  bare?: boolean
 }
 
 interface Envelope {
@@ -71,11 +81,20 @@ export type RegistryOp =
     })
   | (Envelope & { kind: 'releaseNick'; nick: Uint8Array; signingKey: Uint8Array; seq: number })
   | (Envelope & { kind: 'assignNodeId'; signingKey: Uint8Array; agreementKey: Uint8Array })
+  | (Envelope & { kind: 'memberNodeId'; nodeId: Uint8Array; signingKey: Uint8Array; issuer: Uint8Array })
 
 /** Whether the first byte names a registry operation (not a membership change or junk). */
 export function isRegistryKind(op: Uint8Array): boolean {
-  return op[0] === OP_REGISTER_NICK || op[0] === OP_RELEASE_NICK || op[0] === OP_ASSIGN_NODE_ID
+  return (
+    op[0] === OP_REGISTER_NICK ||
+    op[0] === OP_RELEASE_NICK ||
+    op[0] === OP_ASSIGN_NODE_ID ||
+    op[0] === OP_MEMBER_NODE_ID
+  )
 }
+
+/** Largest certificate a 0x13 carries (a NodeCertificate is ~150 bytes). */
+const MAX_CERTIFICATE_BYTES = 1024
 
 /** Parses an operation; null for anything malformed (never throws). Signatures are not checked. */
 export function decodeRegistryOp(op: Uint8Array): RegistryOp | null {
@@ -114,6 +133,24 @@ export function decodeRegistryOp(op: Uint8Array): RegistryOp | null {
       const signingKey = r.fixed(KEY)
       const seq = r.u32()
       return { kind: 'releaseNick', ...env, nick, signingKey, seq, inner: inner(TAG_RELEASE, signingKey) }
+    }
+    if (kind === OP_MEMBER_NODE_ID) {
+      const length = r.u16()
+      if (length > MAX_CERTIFICATE_BYTES) return null
+      const certificate = r.fixed(length)
+      const cert = NodeCertificate.decode(certificate)
+      if (cert.nodeId.length !== KEY || cert.sigPublicKey.length !== KEY || cert.issuer.length !== KEY)
+        return null
+      const signature = r.fixed(SIG)
+      r.end()
+      return {
+        kind: 'memberNodeId',
+        ...env,
+        nodeId: cert.nodeId,
+        signingKey: cert.sigPublicKey,
+        issuer: cert.issuer,
+        inner: { tag: TAG_NODE_CERT, signed: certificate, signature, publicKey: cert.issuer, bare: true },
+      }
     }
     const signingKey = r.fixed(KEY)
     const agreementKey = r.fixed(KEY)
@@ -297,4 +334,19 @@ export interface AssignNodeIdInit extends OpCommon {
 export function assignNodeIdOp(o: AssignNodeIdInit): Uint8Array {
   const body = concatBytes(o.node.publicKey, o.agreementKey)
   return seal(OP_ASSIGN_NODE_ID, o.chainId, o.member, o.nonce, body, { signer: o.node, tag: TAG_NODE })
+}
+
+export interface MemberNodeIdInit extends OpCommon {
+  /** The submitting member's own NodeID certificate from the XLattice server. */
+  certificate: SignedCertificate
+}
+
+/** A member records the NodeID the server certified for its key (0x13). */
+export function memberNodeIdOp(o: MemberNodeIdInit): Uint8Array {
+  if (o.certificate.signature.length !== SIG) throw new RangeError('the certificate signature is 64 bytes')
+  const body = new Writer(2 + o.certificate.certificate.length)
+    .u16(o.certificate.certificate.length)
+    .raw(o.certificate.certificate)
+    .finish()
+  return sealSigned(OP_MEMBER_NODE_ID, o.chainId, o.member, o.nonce, body, o.certificate.signature)
 }

@@ -26,6 +26,8 @@ export const REJECT_REASONS = [
   'not-owner',
   'node-keys-differ',
   'bad-approvals',
+  'bad-certificate',
+  'node-id-taken',
 ] as const
 
 export type RejectReason = (typeof REJECT_REASONS)[number]

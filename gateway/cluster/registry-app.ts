@@ -77,6 +77,11 @@ export interface RegistryAppOptions {
    * the cluster would assign its key (entries.ts `assignedNodeId`).
    */
   memberNodeIds?: readonly { publicKey: Uint8Array; nodeId: Uint8Array }[]
+  /**
+   * Issuers whose NodeID certificates a member may record (0x13): the XLattice server's key.
+   * Every member must be given the same list; none refuses every 0x13 (`bad-certificate`).
+   */
+  certificateIssuers?: readonly Uint8Array[]
   limits?: Limits
   verify?: VerifyFn
   /**
@@ -97,6 +102,7 @@ export class RegistryApp implements StateMachine {
   readonly #nodeIds: Map<string, Uint8Array>
   readonly #genesisRoot: Hash
   readonly #beforeApply: RegistryAppOptions['beforeApply']
+  readonly #issuers: readonly Uint8Array[]
   #state = new RegistryState()
   #memberSetHash: Hash
   readonly #roots = new Map<number, Hash>()
@@ -114,6 +120,7 @@ export class RegistryApp implements StateMachine {
     this.#verify = new VerifyCache(verify)
     this.#ops = new VerifiedOps(opts.chainId, verify)
     this.#beforeApply = opts.beforeApply
+    this.#issuers = opts.certificateIssuers ?? []
     this.#nodeIds = new Map((opts.memberNodeIds ?? []).map((m) => [bin(m.publicKey), m.nodeId]))
     this.#memberSetHash = new Uint8Array(32)
     this.#syncMembers(opts.genesis)
@@ -250,7 +257,11 @@ export class RegistryApp implements StateMachine {
     const bad = this.#ops.take(hashKey(op, hash), decoded)
     if (bad !== null) return { reason: bad }
     if (!this.#state.isMember(decoded.submitter)) return { reason: 'not-a-member' }
-    return applyRegistryOp(this.#state, decoded, { height: commit.height, clusterId: this.#clusterId })
+    return applyRegistryOp(this.#state, decoded, {
+      height: commit.height,
+      clusterId: this.#clusterId,
+      issuers: this.#issuers,
+    })
   }
 
   /** Member entries follow the validator set for the next height (membership changes). */

@@ -13,6 +13,8 @@ import type { RegistryState } from './registry-state.js'
 export interface ApplyContext {
   height: number
   clusterId: Uint8Array
+  /** Keys whose NodeID certificates count (the XLattice server's), for 0x13; none: refused. */
+  issuers: readonly Uint8Array[]
 }
 
 const ascii = new TextDecoder('latin1')
@@ -25,7 +27,29 @@ export function applyRegistryOp(state: RegistryState, op: RegistryOp, ctx: Apply
       return releaseNick(state, op, ctx)
     case 'assignNodeId':
       return assignNodeId(state, op, ctx)
+    case 'memberNodeId':
+      return memberNodeId(state, op, ctx)
   }
+}
+
+/**
+ * A member records the NodeID the server certified for its key (a member that joined by a
+ * membership change is known until then by the NodeID the cluster would assign its key). The
+ * certificate must come from a trusted issuer and be the submitter's own; the NodeID must not
+ * be another member's.
+ */
+function memberNodeId(
+  state: RegistryState,
+  op: Extract<RegistryOp, { kind: 'memberNodeId' }>,
+  ctx: ApplyContext,
+): Outcome {
+  if (!ctx.issuers.some((k) => equalBytes(k, op.issuer))) return { reason: 'bad-certificate' }
+  if (!equalBytes(op.signingKey, op.submitter)) return { reason: 'bad-certificate' }
+  const others = state.members().filter((m) => !equalBytes(m.publicKey, op.submitter))
+  if (others.some((m) => equalBytes(m.nodeId, op.nodeId))) return { reason: 'node-id-taken' }
+  const me = state.member(op.submitter)
+  if (me !== undefined && !equalBytes(me.nodeId, op.nodeId)) state.putMember({ ...me, nodeId: op.nodeId })
+  return { reason: null, id: op.nodeId }
 }
 
 function registerNick(

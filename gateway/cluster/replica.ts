@@ -10,6 +10,10 @@
  * node as the user's home, and the answer is the committed receipt. Under load, clients hold
  * the user keys themselves and send requests they signed (ops.ts signNickRequest); the member
  * only adds its envelope (registerNicks, `POST /nicks`).
+ *
+ * A member that joined by replacing a dead one (replace-service.ts) starts from the genesis
+ * set like everyone, catches up every block, and once the chain counts it a member records the
+ * NodeID the server certified for it (op 0x13), so users can name it as their home.
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -26,9 +30,10 @@ import { chainIdOf, peerIdOfKey } from '../consensus/driver/validator.js'
 import type { ValidatorSet } from '../consensus/types.js'
 import { makeValidatorSet } from '../consensus/validators.js'
 import type { Host } from '../p2p/host.js'
-import type { ClusterBinding, ClusterMember } from '../registry/registry.pb.js'
+import type { ClusterBinding, ClusterMember, SignedCertificate } from '../registry/registry.pb.js'
+import { equalBytes } from '../../lib/encoding.js'
 import { normalizeNick } from './nick.js'
-import { type NickRequest, nickRequestOp, registerNickOp, releaseNickOp } from './ops.js'
+import { memberNodeIdOp, type NickRequest, nickRequestOp, registerNickOp, releaseNickOp } from './ops.js'
 import { RegistryApp } from './registry-app.js'
 
 export interface ReplicaComponents {
@@ -39,7 +44,16 @@ export interface ReplicaComponents {
   dataDir: string
   log: Logger
   metrics: Registry
+  /** The XLattice server's key: the issuer of the NodeID certificates members record (0x13). */
+  issuers?: readonly Uint8Array[]
+  /** This node's NodeID certificate, recorded once the chain counts it a member under another NodeID. */
+  certificate?(): SignedCertificate | undefined
 }
+
+/** The replica's key space in the node's store. */
+const SUBLEVEL = 'cluster'
+/** How often a member checks that the chain knows it by its certified NodeID. */
+const OWN_ID_CHECK_MS = 2000
 
 export interface NickRegistration {
   nick: string
@@ -69,6 +83,10 @@ export class Replica {
   readonly clusterId: Uint8Array
   readonly #c: ReplicaComponents
   readonly #home: Uint8Array
+  #ownIdTimer?: NodeJS.Timeout
+  #recording = false
+  /** A 0x13 of ours was committed as rejected: trying again would only fill blocks. */
+  #ownIdRefused = false
 
   private constructor(
     c: ReplicaComponents,
@@ -85,15 +103,39 @@ export class Replica {
     this.#home = home
   }
 
+  /**
+   * Deletes the replica's chain and registry from the node's store: the node left its cluster
+   * (a later cluster has another chain, which the driver would refuse to open over this one).
+   */
+  static async forget(store: Store): Promise<void> {
+    const sub = store.sublevel(SUBLEVEL)
+    const keys: string[] = []
+    for await (const [key] of sub.entries({})) keys.push(key)
+    for (let i = 0; i < keys.length; i += 10_000) {
+      await sub.batch(
+        keys.slice(i, i + 10_000).map((key) => ({ type: 'del' as const, key })),
+        { sync: true },
+      )
+    }
+  }
+
   static async start(c: ReplicaComponents, binding: ClusterBinding, home: Uint8Array): Promise<Replica> {
     const genesis = genesisSet(binding.genesis)
     const chainId = chainIdOf(genesis)
-    const store = c.store.sublevel('cluster')
+    const store = c.store.sublevel(SUBLEVEL)
+    const saved = await store.get('g')
+    if (saved !== undefined && !equalBytes(saved, chainId)) {
+      // The chain of a cluster this node left without cleaning up (a crash while leaving).
+      c.log.warn({ clusterId: toHex(binding.clusterId) }, "dropping a former cluster's chain")
+      await Replica.forget(c.store)
+    }
     const app = new RegistryApp(store, {
       chainId,
       clusterId: binding.clusterId,
       genesis,
+      // The founders' NodeIDs only: every member, whenever it joined, must derive the same state.
       memberNodeIds: binding.genesis.map((m) => ({ publicKey: m.sigPublicKey, nodeId: m.nodeId })),
+      certificateIssuers: c.issuers,
     })
     const driver = await Driver.open({
       chainId,
@@ -111,7 +153,45 @@ export class Replica {
     })
     await driver.start()
     c.log.info({ clusterId: toHex(binding.clusterId), height: driver.core.height }, 'cluster replica started')
-    return new Replica(c, driver, app, binding, home)
+    const replica = new Replica(c, driver, app, binding, home)
+    replica.#ownIdTimer = setInterval(() => void replica.#recordOwnNodeId(), OWN_ID_CHECK_MS)
+    return replica
+  }
+
+  /** The chain's member entry for this node's key, when it is a member at the committed height. */
+  get memberEntry() {
+    return this.app.members().find((m) => equalBytes(m.publicKey, this.#c.signer.publicKey))
+  }
+
+  /**
+   * A member known to the chain by another NodeID than its certified one (it joined by a
+   * membership change, which names keys only) records its certificate (0x13), once.
+   */
+  async #recordOwnNodeId(): Promise<void> {
+    const me = this.memberEntry
+    const cert = this.#c.certificate?.()
+    if (this.#recording || this.#ownIdRefused || me === undefined || cert === undefined) return
+    if (equalBytes(me.nodeId, this.#home)) return
+    if (this.driver.core.myIndex < 0) return
+    this.#recording = true
+    try {
+      const op = memberNodeIdOp({ chainId: this.chainId, member: this.#c.signer, certificate: cert })
+      const height = await this.driver.submissions.submit(op)
+      const receipt = await this.app.receiptAt(height, sha256(op))
+      if (receipt?.accepted === true)
+        this.#c.log.info({ height }, "recorded this member's certified NodeID in the cluster registry")
+      else {
+        this.#ownIdRefused = true
+        this.#c.log.warn(
+          { height, reason: receipt?.reason ?? null },
+          "the cluster registry refused this member's certified NodeID; users cannot name it as home",
+        )
+      }
+    } catch (err) {
+      this.#c.log.debug({ err: (err as Error).message }, 'could not record the certified NodeID yet')
+    } finally {
+      this.#recording = false
+    }
   }
 
   /**
@@ -271,11 +351,15 @@ export class Replica {
       height: this.app.height,
       root: toHex(this.app.root),
       nicks: this.app.nickCount,
+      /** Whether the chain counts this node a member now, and under which NodeID. */
+      member: this.memberEntry !== undefined,
+      memberNodeId: this.memberEntry === undefined ? null : toHex(this.memberEntry.nodeId),
       consensus: d,
     }
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#ownIdTimer)
     await this.driver.stop()
   }
 }

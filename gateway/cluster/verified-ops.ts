@@ -35,7 +35,7 @@ export class VerifiedOps {
   check(key: string, op: RegistryOp): RejectReason | null {
     if (this.#ok.has(key)) return null
     if (!this.#holds(op.outer)) return 'bad-signature'
-    if (!this.#holds(op.inner)) return 'bad-user-signature'
+    if (!this.#holds(op.inner)) return innerReason(op)
     this.#remember(key)
     return null
   }
@@ -47,7 +47,7 @@ export class VerifiedOps {
    */
   checkOwn(key: string, op: RegistryOp): RejectReason | null {
     if (this.#ok.has(key)) return null
-    if (!this.#holds(op.inner)) return 'bad-user-signature'
+    if (!this.#holds(op.inner)) return innerReason(op)
     this.#remember(key)
     return null
   }
@@ -56,7 +56,7 @@ export class VerifiedOps {
   take(key: string, op: RegistryOp): RejectReason | null {
     if (this.#ok.delete(key)) return null
     if (!this.#holds(op.outer)) return 'bad-signature'
-    return this.#holds(op.inner) ? null : 'bad-user-signature'
+    return this.#holds(op.inner) ? null : innerReason(op)
   }
 
   #remember(key: string): void {
@@ -65,6 +65,11 @@ export class VerifiedOps {
   }
 
   #holds(s: SignedPart): boolean {
-    return this.#verify(s.tag, concatBytes(this.#chainId, s.signed), s.signature, s.publicKey)
+    const bytes = s.bare === true ? s.signed : concatBytes(this.#chainId, s.signed)
+    return this.#verify(s.tag, bytes, s.signature, s.publicKey)
   }
 }
+
+/** The second signature is the user's, the node's, or (0x13) the server's on a certificate. */
+const innerReason = (op: RegistryOp): RejectReason =>
+  op.kind === 'memberNodeId' ? 'bad-certificate' : 'bad-user-signature'

@@ -16,11 +16,18 @@
  * `{results: [{nick, accepted, reason, height, userNodeId}]}` (height null: refused before
  * consensus, reason bad-nick, bad-user-signature or mempool-full); 400 for a malformed body,
  * 503 outside a cluster, 504 when not all committed within 30 s.
+ *
+ * `POST /cluster/replace {dead?, with?}` (NodeIDs, hex) replaces a dead member of this node's
+ * cluster now (`xlattice cluster replace`; docs/protocols/cluster.md "Replacing a dead
+ * member"): answered once the server recorded the change, `{dead, replacement, height,
+ * version}`; 409 with the reason when it cannot be made (the member is reachable, no free
+ * node, too few approvals), 503 outside a cluster, 504 after 60 s.
  */
 import type { IncomingMessage } from 'node:http'
 import { type Route, sendJson } from '../../lib/admin.js'
 import { XLatticeError } from '../../lib/errors.js'
 import { fromB64u } from '../../lib/encoding.js'
+import { type ClusterReplacement, ReplaceRefused } from '../cluster/replace-service.js'
 import type { Replica, SignedNickRequest } from '../cluster/replica.js'
 import type { Messaging } from '../messaging/service.js'
 
@@ -29,12 +36,14 @@ const MAX_BODY_BYTES = 128 * 1024
 export const MAX_NICK_BATCH = 1000
 const MAX_BATCH_BODY_BYTES = 512 * 1024
 const COMMIT_WAIT_MS = 30_000
+const REPLACE_WAIT_MS = 60_000
 /** How long `POST /send` waits for the receiver's ack by default before answering "queued". */
 const DEFAULT_WAIT_MS = 5000
 
 export interface AdminNode {
   messaging: Messaging
   replica?: Replica
+  replacement?: Pick<ClusterReplacement, 'replace'>
   pingNode(nodeId: string): Promise<{ rttMs: number; peerId: string; via: string }>
 }
 
@@ -95,11 +104,11 @@ function nickRequestsOf(body: Record<string, unknown>): SignedNickRequest[] {
   })
 }
 
-/** `work`, or 'timeout' after COMMIT_WAIT_MS (the work goes on). */
-async function withinCommitWait<T>(work: Promise<T>): Promise<T | 'timeout'> {
+/** `work`, or 'timeout' after `ms` (the work goes on). */
+async function withinCommitWait<T>(work: Promise<T>, ms = COMMIT_WAIT_MS): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), COMMIT_WAIT_MS)
+    timer = setTimeout(() => resolve('timeout'), ms)
   })
   try {
     return await Promise.race([work, timeout])
@@ -195,6 +204,26 @@ export function nodeAdminRoutes(node: AdminNode): Record<string, Route> {
       if (name === null || name.length === 0 || name.length > 256) throw new BadRequest('name= is required')
       const shown = replicaOf(node).showNick(name)
       sendJson(res, shown.registered ? 200 : 404, shown)
+    }),
+    'POST /cluster/replace': handled(async (req, res) => {
+      const body = await readJson(req)
+      const id = (field: string): string | undefined => {
+        const v = body[field]
+        if (v === undefined || v === null) return undefined
+        if (typeof v !== 'string' || !/^[0-9a-f]{64}$/.test(v))
+          throw new BadRequest(`${field} must be a NodeID: 64 lowercase hex characters`)
+        return v
+      }
+      const request = { dead: id('dead'), with: id('with'), manual: true }
+      if (node.replacement === undefined || node.replica === undefined) throw new NoCluster()
+      try {
+        const r = await withinCommitWait(node.replacement.replace(request), REPLACE_WAIT_MS)
+        if (r === 'timeout') sendJson(res, 504, { error: 'not done within 60 s (still under way)' })
+        else sendJson(res, 200, r)
+      } catch (err) {
+        // Refused by the rules: 409; failed on the way (the server, the network): 502.
+        sendJson(res, err instanceof ReplaceRefused ? 409 : 502, { error: (err as Error).message })
+      }
     }),
     'GET /cluster/root': handled(async (req, res) => {
       const height = Number(new URL(req.url ?? '/', 'http://admin').searchParams.get('height'))

@@ -2,7 +2,8 @@
  * A node (seed rows 0.0.1-0.0.5): its identity, libp2p host (with kad-dht), LevelDB store and
  * registry life cycle (register with backoff, keep the verified NodeID certificate, heartbeat,
  * refresh the neighbour list, publish its DHT record), composing the services of
- * services.ts: keep-alives, the NodeID directory, messaging, the idle-connection trimmer.
+ * services.ts: keep-alives, the NodeID directory, messaging, the idle-connection trimmer; and
+ * its cluster: formation, the registry replica, and the replacement of dead members.
  */
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -14,6 +15,7 @@ import { logger, type Logger } from '../../lib/log.js'
 import { LevelStore, type Store } from '../../lib/store/index.js'
 import { ClusterFormation, type FormationSettings } from '../cluster/formation-service.js'
 import { obtainAssignment, serveAssignments } from '../cluster/referral.js'
+import { ClusterReplacement } from '../cluster/replace-service.js'
 import { Replica } from '../cluster/replica.js'
 import type { ClusterBinding } from '../registry/registry.pb.js'
 import type { SelfIdentity } from '../messaging/hello.js'
@@ -54,6 +56,9 @@ export interface NodeOptions extends ServiceSettings {
   update?: { keys: Uint8Array[]; intervalHours: number; autoInstall: boolean; installDir?: string }
 }
 
+/** Default of cluster.replaceAfterSec: ten minutes. */
+const DEFAULT_REPLACE_AFTER_MS = 600_000
+
 function registryPeerOf(addr: string): string {
   const peer = multiaddr(addr)
     .getComponents()
@@ -79,6 +84,8 @@ export class XLatticeNode {
   readonly directory: Directory
   readonly messaging: Messaging
   readonly cluster: ClusterFormation
+  /** Replacement of dead members of this node's cluster (issue 5 part 6). */
+  readonly replacement: ClusterReplacement
   /** The cluster registry replica, once this node is in a cluster. */
   replica?: Replica
   #replicaStarting?: Promise<void>
@@ -122,6 +129,7 @@ export class XLatticeNode {
     this.directory = services.directory
     this.messaging = services.messaging
     this.#trimmer = services.trimmer
+    const settings = opts.cluster ?? { size: 4, intervalMs: 2000, lockMs: 20_000 }
     this.cluster = new ClusterFormation(
       {
         host,
@@ -133,8 +141,26 @@ export class XLatticeNode {
         dataDir: opts.dataDir,
         log: logger('gateway:cluster'),
         joined: (binding) => this.#startReplica(binding),
+        left: () => this.#leaveCluster(),
       },
-      opts.cluster ?? { size: 4, intervalMs: 2000, lockMs: 20_000 },
+      settings,
+    )
+    this.replacement = new ClusterReplacement(
+      {
+        formation: this.cluster,
+        replica: () => this.replica,
+        nodeId: () => this.nodeId ?? undefined,
+        signer: identitySigner(identity),
+        registry: this.#registry,
+        neighbours: () => this.neighbours.live(),
+        neighbourAlive: (nodeId) => this.neighbours.byNodeId(nodeId)?.alive,
+        log: logger('gateway:cluster:replace'),
+      },
+      {
+        replaceAfterMs: settings.replaceAfterMs ?? DEFAULT_REPLACE_AFTER_MS,
+        intervalMs: settings.intervalMs,
+        holdMs: settings.lockMs,
+      },
     )
     nodeMetrics(this.metrics, services)
   }
@@ -169,6 +195,7 @@ export class XLatticeNode {
       await store.close()
       throw err
     }
+    node.replacement.start()
     node.neighbours.start()
     node.#trimmer.start()
     node.#registerLoop()
@@ -209,6 +236,8 @@ export class XLatticeNode {
         dataDir: this.#opts.dataDir,
         log: logger('gateway:cluster:replica'),
         metrics: this.metrics,
+        issuers: [this.#registry.registryKey],
+        certificate: () => this.#signed,
       },
       binding,
       self,
@@ -218,6 +247,22 @@ export class XLatticeNode {
       },
       (err: Error) => this.#log.error({ err: err.message }, 'could not start the cluster replica'),
     )
+  }
+
+  /**
+   * The node is no longer in its cluster (replaced while it was unreachable): its replica stops
+   * and its chain is deleted, so it is free to join another cluster, whose chain starts afresh.
+   */
+  async #leaveCluster(): Promise<void> {
+    await this.#replicaStarting
+    const replica = this.replica
+    this.replica = undefined
+    this.#replicaStarting = undefined
+    await replica?.stop()
+    await Replica.forget(this.store)
+    // The next replica registers the driver's metrics again.
+    for (const m of this.metrics.getMetricsAsArray())
+      if (m.name.startsWith('xlattice_bft_')) this.metrics.removeSingleMetric(m.name)
   }
 
   get nodeId(): string | null {
@@ -368,7 +413,11 @@ export class XLatticeNode {
       update: this.#updates?.status() ?? null,
       neighbours: this.neighbours.status(),
       messages: this.messaging.status(),
-      cluster: { ...this.cluster.status(), replica: this.replica?.status() ?? null },
+      cluster: {
+        ...this.cluster.status(),
+        replica: this.replica?.status() ?? null,
+        replacement: this.replacement.status(),
+      },
       dht: {
         mode: dht?.getMode() ?? 'off',
         routingTable: dht?.routingTable?.size ?? 0,
@@ -384,6 +433,7 @@ export class XLatticeNode {
     this.neighbours.stop()
     this.#trimmer.stop()
     this.#updates?.stop()
+    this.replacement.stop()
     await this.cluster.stop()
     await this.#replicaStarting
     await this.replica?.stop()

@@ -220,6 +220,12 @@ const cluster = z
         'Pinned members (NodeIDs, this node included): form exactly this cluster instead of choosing from neighbours. Empty: automatic.',
       example: 'members = ["<64 hex>", "<64 hex>", "<64 hex>", "<64 hex>"]',
     }),
+    replaceAfterSec: int(0, 30 * 86_400)
+      .default(600)
+      .meta({
+        description:
+          'How long a cluster member must be unreachable from the other members before they replace it with a free node. 0: never automatically (xlattice cluster replace still can).',
+      }),
   })
   .meta({
     description: 'Cluster formation on /xlattice/cluster/1.0.0 (node only). See docs/protocols/cluster.md.',

@@ -79,7 +79,13 @@ describe('lib/config', () => {
         referrals: false,
         releaseMaxBytes: 256 * 1024 * 1024,
       })
-      assert.deepEqual(c.cluster, { size: 4, formationIntervalSec: 2, lockSec: 20, members: [] })
+      assert.deepEqual(c.cluster, {
+        size: 4,
+        formationIntervalSec: 2,
+        lockSec: 20,
+        members: [],
+        replaceAfterSec: 600,
+      })
       assert.deepEqual(c.update, { keys: [], intervalHours: 6, autoInstall: false })
     })
 
