@@ -42,8 +42,28 @@ export interface ProsodyOptions {
   extraConfig?: string
   /** Extra entries for modules_enabled. */
   modules?: string[]
+  /** Federation with other servers on this machine (off by default): see S2sOptions. */
+  s2s?: S2sOptions
   readyTimeoutMs?: number
 }
+
+/**
+ * Server-to-server federation on loopback, for baselines of two servers on one machine. The
+ * server listens for s2s on port 5269 (a peer without SRV records is dialled there, RFC 6120
+ * §3.2.2) at `address`, a loopback address of its own such as 127.0.0.2, so two servers can
+ * share the port. Names resolve from a hosts file in the server's temp dir, given to Prosody's
+ * resolver (`unbound.hoststxt`): /etc/hosts is neither read nor changed. No TLS and no
+ * certificates: peers authenticate with dialback (XEP-0220), `s2s_secure_auth = false`.
+ */
+export interface S2sOptions {
+  /** The loopback address s2s listens on, e.g. 127.0.0.2. */
+  address: string
+  /** The other servers' domains and their s2s addresses, e.g. { 'b.s2s.test': '127.0.0.3' }. */
+  peers: Record<string, string>
+}
+
+/** The s2s port: the protocol's default, which a peer without SRV records dials. */
+export const S2S_PORT = 5269
 
 export interface ProsodyServer {
   readonly kind: 'prosody'
@@ -60,6 +80,8 @@ export interface ProsodyServer {
   readonly dataDir: string
   readonly configPath: string
   readonly logPath: string
+  /** The s2s listener (`address:5269`) when started with the s2s option. */
+  readonly s2sAddress?: string
   addUser(user: UserSpec): Promise<void>
   /** SIGTERM (clean shutdown, data kept) and start again on the same ports. */
   restart(): Promise<void>
@@ -85,6 +107,23 @@ function hostsSection(domains: ProsodyDomain[]): string {
     out.push(`Component ${lua(c.domain)}\n  component_secret = ${lua(c.secret)}`)
   }
   return out.join('\n')
+}
+
+/**
+ * The global options that turn s2s on: the listener, dialback without TLS, and the resolver
+ * reading `hostsFile`. Appended last, under `Host "*"`, so the template, the caller's
+ * extraConfig and the config of every server without s2s stay as they were.
+ */
+function s2sSection(s2s: S2sOptions, hostsFile: string): string {
+  return [
+    'Host "*"',
+    `s2s_ports = { ${S2S_PORT} }`,
+    `s2s_interfaces = { ${lua(s2s.address)} }`,
+    'modules_disabled = { "s2s_auth_certs" }',
+    's2s_require_encryption = false',
+    's2s_secure_auth = false',
+    `unbound = { hoststxt = ${lua(hostsFile)} }`,
+  ].join('\n')
 }
 
 // Prosody reads PROSODY_CONFIG and friends; a stray variable must not redirect it to another config.
@@ -116,6 +155,10 @@ class Prosody implements ProsodyServer {
     this.untrack = track(this)
   }
 
+  get s2sAddress(): string | undefined {
+    return this.opts.s2s?.address
+  }
+
   get wsUrl(): string | undefined {
     return this.httpPort ? `ws://127.0.0.1:${this.httpPort}/xmpp-websocket` : undefined
   }
@@ -130,7 +173,24 @@ class Prosody implements ProsodyServer {
 
   writeConfig(): void {
     const { opts, dataDir } = this
-    const modules = [...MODULES, ...(opts.websocket ? ['http', 'websocket'] : []), ...(opts.modules ?? [])]
+    const modules = [
+      ...MODULES,
+      ...(opts.websocket ? ['http', 'websocket'] : []),
+      ...(opts.s2s ? ['dialback'] : []),
+      ...(opts.modules ?? []),
+    ]
+    let extra = opts.extraConfig ?? ''
+    const s2s = opts.s2s
+    if (s2s) {
+      const hostsFile = join(dataDir, 'hosts')
+      const own = opts.domains.flatMap((d) => [d.host, ...(d.components ?? []).map((c) => c.domain)])
+      const lines = [
+        ...own.map((name) => `${s2s.address} ${name}`),
+        ...Object.entries(s2s.peers).map(([name, address]) => `${address} ${name}`),
+      ]
+      writeFileSync(hostsFile, `${lines.join('\n')}\n`)
+      extra = `${extra}\n${s2sSection(s2s, hostsFile)}`
+    }
     const http = this.httpPort
       ? [
           `http_ports = { ${this.httpPort} }`,
@@ -153,7 +213,7 @@ class Prosody implements ProsodyServer {
       HTTP: http,
       MODULES: modules.map(lua).join('; '),
       HOSTS: hostsSection(opts.domains),
-      EXTRA: opts.extraConfig ?? '',
+      EXTRA: extra,
     })
     writeFileSync(this.configPath, config)
   }
@@ -182,6 +242,8 @@ class Prosody implements ProsodyServer {
       markers.push(`'component' on [127.0.0.1]:${this.componentPort}`)
     }
     if (this.httpPort) markers.push(`'http' on [127.0.0.1]:${this.httpPort}`)
+    const s2s = this.opts.s2s?.address
+    if (s2s) markers.push(`'s2s' on [${s2s}]:${S2S_PORT}`)
     const log = watchLog(this.logPath)
     const check = () => {
       // Prosody logs a failed bind and keeps running; the port then belongs to someone else.
@@ -200,6 +262,7 @@ class Prosody implements ProsodyServer {
         },
       )
       for (const port of ports) await waitForPort(port, { timeoutMs, check })
+      if (s2s) await waitForPort(S2S_PORT, { host: s2s, timeoutMs, check })
     } catch (err) {
       await this.terminate()
       // The temp dir is about to go, so the logs travel in the error.

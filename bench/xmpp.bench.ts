@@ -1,0 +1,318 @@
+/**
+ * XMPP end to end (`npm run bench -- xmpp`): a user on server A writes to a user on server B
+ * through the lattice, beside two baselines measured in the same run with the same clients,
+ * concurrency and window (bench/xmpp-sites.ts starts every path before the first case):
+ *   (a) s2s:  two Prosody federated over s2s on loopback, what the lattice replaces;
+ *   (b) one:  the same two users on one Prosody.
+ * Clients are @xmpp/client over TCP with SASL PLAIN and TCP_NODELAY (test/harness xmppClient).
+ * Nodes run the production configuration (messages encrypted between nodes; the component's
+ * default limit of 20 stanzas/s per sender, burst 60) apart from CLUSTER_FAST's short formation
+ * intervals; log level warn.
+ *
+ * Cases, each a warm-up then a WINDOW-second window, on each path in turn:
+ *   - latency:    alice -> bob, one message in flight, at most one send per 60 ms (under the
+ *                 component's 20/s per sender, so the lattice drops none); on the lattice also
+ *                 alice -> carol, both users of node A (no hop between nodes), to split the time;
+ *   - throughput: alice -> bob, INFLIGHT (32) messages in flight, unpaced;
+ *   - senders:    SENDERS (64) users -> bob, one in flight each, each at most one per 55 ms:
+ *                 what the path carries from many users none of whom exceeds the per-sender limit;
+ *   - registrations: WORKERS (64) closed loops, each registering a distinct nick at D by
+ *                 XEP-0077 from a fresh anonymous user of lattice A's Prosody (answered once the
+ *                 cluster committed it; each user's node makes fresh keys); baseline: the same loop
+ *                 with a ping (XEP-0199) to the server, which Prosody answers itself.
+ * Reported: delivered messages/s, p50/p99 latency (send -> receive in this process), lost
+ * (neither delivered nor bounced within 2 s) and bounced messages, CPU per message by process
+ * group, and the ratios to baseline (a): latency p50 (target <= 2x), throughput (>= 0.7x).
+ *
+ * Settings: BENCH_WINDOW_SEC, BENCH_WARMUP_SEC, BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS,
+ * BENCH_CASES (latency,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the
+ * two attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
+ */
+import '../lib/polyfill.js'
+import { rmSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { cpus, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { type Client, client as xmppClientRaw } from '@xmpp/client'
+import { randomBytes } from '../lib/crypto.js'
+import { toHex } from '../lib/encoding.js'
+import { status } from '../test/helpers/procs.js'
+import { type ProsodyServer, setNoDelay, xmppClient } from '../test/harness/index.js'
+import { parse } from '../test/unit/component/stanza-helpers.js'
+import { type LoadResult, report } from './lib.js'
+import { iqLoad, type MessageOptions, type MessageResult, messageLoad } from './xmpp-load.js'
+import { cpuSec, GUESTS, PASSWORD, type Path, prosodyPid, type Sites, startSites } from './xmpp-sites.js'
+
+const WINDOW = Number(process.env.BENCH_WINDOW_SEC ?? 10)
+const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 2)
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 64)
+const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 32)
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 64)
+const CASES = (process.env.BENCH_CASES ?? 'latency,throughput,senders,registrations').split(',')
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+const env = { ...process.env, XLATTICE_LOG_LEVEL: 'warn' }
+const LOSS_MS = 2000
+
+type PathName = 's2s' | 'one' | 'lattice'
+interface Clients {
+  alice: Client
+  senders: Client[]
+  bob: Client
+}
+
+const all: Client[] = []
+async function login(server: ProsodyServer, domain: string, username: string): Promise<Client> {
+  const c = await xmppClient({ service: server.c2sService, domain, username, password: PASSWORD })
+  all.push(c)
+  return c
+}
+
+// xmpp.js's start() leaves a promise of its 'online' event behind that rejects, unobserved, when
+// the connection fails during the stream opening (a reset under many concurrent logins). The
+// login itself already failed and was counted; anything else still ends the run.
+process.on('unhandledRejection', (err) => {
+  if ((err as NodeJS.ErrnoException)?.code === 'ECONNRESET') return
+  throw err
+})
+
+/** A fresh anonymous user (XEP-0175) on the lattice's server A: a bare JID never seen before. */
+async function guest(service: string): Promise<Client> {
+  const c = xmppClientRaw({
+    service,
+    domain: GUESTS,
+    // ANONYMOUS takes no credentials (the declared type has PLAIN's shape).
+    credentials: (authenticate) => authenticate({ username: '', password: '' }, 'ANONYMOUS'),
+  })
+  setNoDelay(c)
+  c.reconnect.stop()
+  c.on('error', () => {})
+  try {
+    await c.start()
+  } catch (err) {
+    await c.stop().catch(() => {})
+    throw err
+  }
+  return c
+}
+
+const registration = (d: string, nick: string) =>
+  `<iq type='set' to='${d}'><query xmlns='jabber:iq:register'><nick>${nick}</nick></query></iq>`
+
+async function register(c: Client, d: string, nick: string): Promise<void> {
+  await c.iqCaller.request(parse(registration(d, nick)), 60_000)
+}
+
+/** Logs in alice, the senders and bob (online) on a path; on the lattice each registers a nick. */
+async function clientsOf(name: PathName, path: Path, sites: Sites): Promise<Clients> {
+  const { from, to } = path
+  const [alice, bob, ...senders] = await Promise.all([
+    login(from.server, from.host, 'alice'),
+    login(to.server, to.host, 'bob'),
+    ...Array.from({ length: SENDERS }, (_, i) => login(from.server, from.host, `s${i}`)),
+  ])
+  await bob.send(parse('<presence/>'))
+  if (name === 'lattice') {
+    const [da, db] = sites.lattice.domains
+    await register(bob, db, 'bob')
+    await register(alice, da, 'alice')
+    await Promise.all(senders.map((c, i) => register(c, da, `s${i}`)))
+  }
+  return { alice, senders, bob }
+}
+
+/** CPU seconds of this process and of each group of processes across `run`. */
+async function withCpu<T>(groups: Record<string, number[]>, run: () => Promise<T>) {
+  const read = async () => {
+    const out: Record<string, number> = {}
+    for (const [g, pids] of Object.entries(groups))
+      out[g] = (await Promise.all(pids.map(cpuSec))).reduce((a, b) => a + b, 0)
+    return out
+  }
+  const c0 = process.cpuUsage()
+  const g0 = await read()
+  const result = await run()
+  const c1 = process.cpuUsage(c0)
+  const g1 = await read()
+  const cpu: Record<string, number> = { bench: (c1.user + c1.system) / 1e6 }
+  for (const g of Object.keys(groups)) cpu[g] = g1[g] - g0[g]
+  return { result, cpu }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-')
+/** A ratio: two decimals, three below 0.1 (0.013x is not 0.01x). */
+const fx = (x: number) => fmt(x, Math.abs(x) < 0.1 ? 3 : 2)
+const rounded = (o: object) => JSON.stringify(o, (_, v) => (typeof v === 'number' ? +v.toFixed(2) : v))
+
+const dir = await mkdtemp(join(tmpdir(), 'xl-bench-xmpp-'))
+// The finally below does not run when the process dies of an uncaught error.
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+const t0 = performance.now()
+const load0 = loadavg()[0]
+let sites: Sites | undefined
+try {
+  sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir })
+  const s = sites
+  const setupSec = (performance.now() - t0) / 1000
+  const paths = (['s2s', 'one', 'lattice'] as const).filter((p) => s[p] !== undefined)
+  const clients = {} as Record<PathName, Clients>
+  for (const p of paths) clients[p] = await clientsOf(p, s[p] as Path, s)
+  const carol = await login(s.lattice.from.server, s.lattice.from.host, 'carol')
+  await register(carol, s.lattice.domains[0], 'carol')
+  await carol.send(parse('<presence/>'))
+  const groupsOf = async (p: PathName): Promise<Record<string, number[]>> => {
+    const path = s[p] as Path
+    const servers = [...new Set([path.from.server, path.to.server])]
+    const groups: Record<string, number[]> = { prosody: await Promise.all(servers.map(prosodyPid)) }
+    if (p === 'lattice') groups.nodes = s.lattice.nodes.map((n) => n.child.pid as number)
+    return groups
+  }
+  const dropped = async () => (await status(s.lattice.nodes[0].info.admin)).xmpp?.router?.dropped ?? {}
+  const rows: Record<string, LoadResult> = {}
+  const results: Record<string, MessageResult> = {}
+  const notes: string[] = []
+
+  const measure = async (
+    label: string,
+    p: PathName,
+    path: { senders: Client[]; receiver: Client; to: string },
+    o: Omit<MessageOptions, 'warmupSec' | 'windowSec'>,
+  ) => {
+    const before = p === 'lattice' ? await dropped() : {}
+    const r = await withCpu(await groupsOf(p), () =>
+      messageLoad(path, { ...o, warmupSec: WARMUP, windowSec: WINDOW }),
+    )
+    rows[label] = r.result
+    results[label] = r.result
+    const perMsg = Object.entries(r.cpu)
+      .map(([g, sec]) => `${g} ${fmt((sec * 1e6) / Math.max(1, r.result.ops), 0)}`)
+      .join(', ')
+    let drops = ''
+    if (p === 'lattice') {
+      const after = await dropped()
+      const d = Object.fromEntries(
+        Object.entries(after).map(([k, v]) => [k, (v as number) - (before[k] ?? 0)]),
+      )
+      drops = `; dropped at D_A ${rounded(d)}`
+      // The component's per-sender bucket (burst 60 at 20/s) refills before the next case.
+      await sleep(3000)
+    }
+    notes.push(
+      `${label}: sent ${r.result.sent}, lost ${r.result.lost}, bounced ${rounded(r.result.bounced)}${drops}; CPU us per delivered message: ${perMsg}`,
+    )
+  }
+  const messageCase = async (
+    name: string,
+    senders: (c: Clients) => Client[],
+    o: Omit<MessageOptions, 'warmupSec' | 'windowSec'>,
+  ) => {
+    for (const p of paths) {
+      const c = clients[p]
+      await measure(
+        `${name}, ${p}`,
+        p,
+        { senders: senders(c), receiver: c.bob, to: (s[p] as Path).bobAddress },
+        o,
+      )
+    }
+  }
+
+  const LAT = 'latency, 1 in flight'
+  const THR = `throughput, ${INFLIGHT} in flight`
+  const MANY = `${SENDERS} senders, 1 in flight each`
+  if (CASES.includes('latency')) {
+    const o = { inFlight: 1, minIntervalMs: 60, lossMs: LOSS_MS }
+    await messageCase(LAT, (c) => [c.alice], o)
+    const c = clients.lattice
+    await measure(
+      `${LAT}, lattice, both on node A`,
+      'lattice',
+      { senders: [c.alice], receiver: carol, to: `carol@${s.lattice.domains[0]}` },
+      o,
+    )
+  }
+  if (CASES.includes('throughput'))
+    await messageCase(THR, (c) => [c.alice], { inFlight: INFLIGHT, minIntervalMs: 0, lossMs: LOSS_MS })
+  if (CASES.includes('senders'))
+    await messageCase(MANY, (c) => c.senders, { inFlight: 1, minIntervalMs: 55, lossMs: LOSS_MS })
+
+  let registrations: string[] | undefined
+  if (CASES.includes('registrations')) {
+    const a = s.lattice.from.server
+    const [da] = s.lattice.domains
+    const tag = toHex(randomBytes(3))
+    const groups = await groupsOf('lattice')
+    const o = { workers: WORKERS, warmupSec: 3, windowSec: WINDOW }
+    const ping = `<iq type='get' to='${GUESTS}'><ping xmlns='urn:xmpp:ping'/></iq>`
+    const base = await withCpu(groups, () =>
+      iqLoad(
+        () => guest(a.c2sService),
+        () => ping,
+        o,
+      ),
+    )
+    const regs = await withCpu(groups, () =>
+      iqLoad(
+        () => guest(a.c2sService),
+        (k) => registration(da, `r${tag}-${k}`),
+        o,
+      ),
+    )
+    rows[`registrations (XEP-0077 at D), ${WORKERS} workers`] = regs.result
+    rows[`baseline: ping to the server, ${WORKERS} workers`] = base.result
+    const nicks = (await status(s.lattice.nodes[0].info.admin)).cluster?.replica?.nicks
+    const perSec = `${fmt(regs.result.opsPerSec, 0)}/s`
+    registrations = [
+      'registrations/s end to end',
+      perSec,
+      `${fx(regs.result.opsPerSec / base.result.opsPerSec)}x ping loop`,
+      '',
+    ]
+    notes.push(
+      `registrations: ${fmt(regs.result.opsPerSec, 0)}/s, ${fx(regs.result.opsPerSec / base.result.opsPerSec)}x the ping loop; ` +
+        `refused ${rounded(regs.result.refused)}, errors ${regs.result.errors}; login p50 ${fmt(regs.result.loginP50Ms)} ms ` +
+        `(ping loop ${fmt(base.result.loginP50Ms)} ms); CPU s (warm-up + window): ${rounded(regs.cpu)}, ping loop ${rounded(base.cpu)}; ` +
+        `nicks in the registry after: ${nicks}`,
+    )
+  }
+
+  // Ratios of the lattice to baseline (a), with the targets, and to baseline (b).
+  const ratio = (label: string, f: (r: MessageResult) => number, ref: PathName) => {
+    const l = results[`${label}, lattice`]
+    const b = results[`${label}, ${ref}`]
+    return l && b ? f(l) / f(b) : Number.NaN
+  }
+  const p50 = (r: MessageResult) => r.p50Ms
+  const rate = (r: MessageResult) => r.opsPerSec
+  const lp = ratio(LAT, p50, 's2s')
+  const tp = ratio(THR, rate, 's2s')
+  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met')
+  const table = [
+    ['lattice / baseline', 'vs s2s (a)', 'vs one server (b)', 'target (vs a)'],
+    [
+      'latency p50, 1 in flight',
+      `${fx(lp)}x`,
+      `${fx(ratio(LAT, p50, 'one'))}x`,
+      `<= 2x: ${verdict(lp <= 2)}`,
+    ],
+    [THR, `${fx(tp)}x`, `${fx(ratio(THR, rate, 'one'))}x`, `>= 0.7x: ${verdict(tp >= 0.7)}`],
+    [`throughput, ${MANY}`, `${fx(ratio(MANY, rate, 's2s'))}x`, `${fx(ratio(MANY, rate, 'one'))}x`, ''],
+  ]
+  if (registrations) table.push(registrations)
+  console.log('')
+  for (const r of table) console.log(`${r[0].padEnd(44)} ${r[1].padStart(11)} ${r[2].padStart(18)}   ${r[3]}`)
+  notes.push(
+    `lattice/s2s: latency p50 ${fx(lp)}x (target <= 2x ${verdict(lp <= 2)}), throughput at ${INFLIGHT} in flight ` +
+      `${fx(tp)}x (target >= 0.7x ${verdict(tp >= 0.7)}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x`,
+    s.s2sSkipped === undefined
+      ? `s2s between ${s.s2s?.from.server.s2sAddress} and ${s.s2s?.to.server.s2sAddress} port 5269`
+      : `baseline (a) SKIPPED: ${s.s2sSkipped}`,
+    `${WARMUP} s warm-up (3 s for registrations), ${WINDOW} s windows; set-up ${fmt(setupSec, 1)} s; total ${fmt((performance.now() - t0) / 1000, 0)} s`,
+    `load average ${fmt(load0)} at the start, ${fmt(loadavg()[0])} at the end (${cpus().length} cores, shared with other jobs)`,
+  )
+  report('xmpp end to end', rows, notes)
+} finally {
+  await Promise.all(all.map((c) => c.stop().catch(() => {})))
+  await sites?.stop()
+  await rm(dir, { recursive: true, force: true })
+}
