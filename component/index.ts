@@ -58,8 +58,10 @@ export interface ComponentOptions {
   /** Where subscriptions to nicks are kept (the node's `xmpp` sublevel); default: in memory. */
   store?: Store
   maxStanzaBytes?: number
-  /** Per-sender stanza rate; default 20/s, burst 60. */
+  /** Per-sender rate of IQs and presence; default 20/s, burst 60. */
   rate?: { perSec: number; burst: number }
+  /** Per-sender rate of messages; default 1,000/s, burst 2,000 (router.ts DEFAULT_MESSAGE_RATE). */
+  messageRate?: { perSec: number; burst: number }
   maxInFlight?: number
   handlerTimeoutMs?: number
   backoff?: BackoffOptions & { conflictMs?: number; stableMs?: number }
@@ -125,6 +127,7 @@ export async function startComponent(opts: ComponentOptions): Promise<RunningCom
     },
     send: sendFromD,
     rate: opts.rate,
+    messageRate: opts.messageRate,
     maxInFlight: opts.maxInFlight,
     handlerTimeoutMs: opts.handlerTimeoutMs,
     log: opts.log ?? logger('component:router'),

@@ -7,7 +7,7 @@
  *   1. no valid 'from' (RFC 7622)           -> dropped: there is nobody to answer
  *   2. 'from' under D                       -> dropped: only our own bounces come from D (loop guard)
  *   3. IQ result or error                   -> to the IQ caller, never answered (RFC 6120 §8.2.3)
- *   4. over the sender's rate               -> resource-constraint (IQ), dropped (message, presence)
+ *   4. over the sender's rate               -> resource-constraint (IQ, message), dropped (presence)
  *   5. over the stanza size limit           -> policy-violation (RFC 6120 §13.12)
  *   6. 'to' no JID / not D's / no address   -> jid-malformed / item-not-found / item-not-found
  *   7. IQ without id, bad type, not 1 child -> bad-request (RFC 6120 §8.2.3)
@@ -40,8 +40,13 @@ export interface RouterOptions {
   services: Omit<HandlerServices, 'features' | 'send'>
   /** Sends a stanza; the connection forces its 'from' under D and may reject it. */
   send(el: Element): Promise<void>
-  /** Per-sender (bare JID) token bucket for stanzas: default 20/s, burst 60. */
+  /** Per-sender (bare JID) token bucket for IQs and presence: default 20/s, burst 60. */
   rate?: { perSec: number; burst: number }
+  /**
+   * Per-sender bucket for messages; default DEFAULT_MESSAGE_RATE (or `rate` when only that is
+   * given). A flood guard, not a policy: a person never reaches it, a runaway bot does.
+   */
+  messageRate?: { perSec: number; burst: number }
   /** IQs whose handler has not settled yet, all senders together; default 1000. */
   maxInFlight?: number
   /** A handler slower than this is answered remote-server-timeout; default 10 s. */
@@ -49,6 +54,9 @@ export interface RouterOptions {
   now?: () => number
   log?: Logger
 }
+
+/** Messages per sender (bare JID): 1,000/s, burst 2,000. */
+export const DEFAULT_MESSAGE_RATE = { perSec: 1000, burst: 2000 }
 
 export interface RouterStats {
   received: number
@@ -68,6 +76,7 @@ export class Router {
   readonly #services: HandlerServices
   readonly #send: (el: Element) => Promise<void>
   readonly #limiter: RateLimiter
+  readonly #messageLimiter: RateLimiter
   readonly #maxInFlight: number
   readonly #timeoutMs: number
   readonly #log: Logger
@@ -85,6 +94,8 @@ export class Router {
     this.#services = { ...opts.services, features: (t) => this.features(t), send: (el) => this.#send(el) }
     const rate = opts.rate ?? { perSec: 20, burst: 60 }
     this.#limiter = new RateLimiter(rate.perSec, rate.burst, opts.now)
+    const messages = opts.messageRate ?? opts.rate ?? DEFAULT_MESSAGE_RATE
+    this.#messageLimiter = new RateLimiter(messages.perSec, messages.burst, opts.now)
     this.#maxInFlight = opts.maxInFlight ?? 1000
     this.#timeoutMs = opts.handlerTimeoutMs ?? 10_000
     this.#log = opts.log ?? logger('component:router')
@@ -133,9 +144,12 @@ export class Router {
       this.#drop(err.condition)
     }
 
-    if (!this.#limiter.take(from.bare)) {
-      if (kind !== 'iq') return this.#drop('rate-limited')
-      return fail(new StanzaError('resource-constraint', 'too many stanzas, slow down'))
+    const limiter = kind === 'message' ? this.#messageLimiter : this.#limiter
+    if (!limiter.take(from.bare)) {
+      this.#drop('rate-limited')
+      // A message is answered too (a chat message must not vanish unnoticed); presence is not.
+      if (kind === 'presence') return
+      return fail(new StanzaError('resource-constraint', 'too many stanzas, slow down', { type: 'wait' }))
     }
     const cut = truncation(stanza)
     if (cut) return fail(new StanzaError('policy-violation', cut))

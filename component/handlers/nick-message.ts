@@ -29,8 +29,8 @@ export const nickMessage: MessageHandler = {
         `register a nick first: send "register <nick>" to ${services.domain}`,
       )
     }
-    const cluster = services.lattice.cluster()
-    if (to.cluster !== undefined && to.cluster !== cluster?.name)
+    // The cluster's name only for a qualified nick (cluster() builds the member list).
+    if (to.cluster !== undefined && to.cluster !== services.lattice.cluster()?.name)
       throw new StanzaError('item-not-found', `no cluster ${to.cluster} is reachable from here yet`)
     const binding = services.lattice.nick(to.name)
     if (binding === undefined) throw new StanzaError('item-not-found', `no nick ${to.name} in this lattice`)

@@ -227,10 +227,20 @@ describe('component/router', () => {
       // Another resource of the same account shares the bucket; another account has its own.
       assert.equal((await one(ping('5', 'alice@a.example/laptop'))).attrs.type, 'error')
       assert.equal((await one(ping('6', 'bob@a.example/x'))).attrs.type, 'result')
-      // Over the limit, messages and presences are dropped, never answered.
-      assert.deepEqual(
-        await exchange(`<message type='chat' from='${ALICE}' to='x@${D}'><body/></message>`),
-        [],
+      // Presence shares the IQ bucket and is dropped over it, never answered.
+      assert.deepEqual(await exchange(`<presence type='subscribe' from='${ALICE}' to='x@${D}'/>`), [])
+      // Messages have a bucket of their own; past it each is answered resource-constraint, so a
+      // chat message never vanishes unnoticed.
+      const chat = (id: string) =>
+        `<message type='chat' id='${id}' from='${ALICE}' to='x@${D}'><body>b</body></message>`
+      for (const id of ['m1', 'm2', 'm3'])
+        assertXml(
+          await one(chat(id)),
+          `<message type='error' id='${id}'>${errorOf('registration-required', 'auth')}</message>`,
+        )
+      assertXml(
+        await one(chat('m4')),
+        `<message type='error' id='m4'>${errorOf('resource-constraint', 'wait')}</message>`,
       )
       now += 500
       assert.equal((await one(ping('7'))).attrs.type, 'result')
