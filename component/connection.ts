@@ -192,6 +192,12 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       throw new NotConnectedError('the server is not reading: write buffer full')
     }
     this.#out++
+    // Stanzas written in one turn leave in one TCP write (a burst of deliveries and their ping).
+    const socket = entity.socket
+    if (!socket.writableCorked) {
+      socket.cork()
+      process.nextTick(() => socket.uncork())
+    }
     await entity.write(text)
   }
 

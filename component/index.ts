@@ -60,7 +60,7 @@ export interface ComponentOptions {
   maxStanzaBytes?: number
   /** Per-sender rate of IQs and presence; default 20/s, burst 60. */
   rate?: { perSec: number; burst: number }
-  /** Per-sender rate of messages; default 1,000/s, burst 2,000 (router.ts DEFAULT_MESSAGE_RATE). */
+  /** Per-sender rate of messages; default 3,000/s, burst 6,000 (router.ts DEFAULT_MESSAGE_RATE). */
   messageRate?: { perSec: number; burst: number }
   maxInFlight?: number
   handlerTimeoutMs?: number
