@@ -19,7 +19,7 @@ import {
 import { delimiter, join } from 'node:path'
 import { promisify } from 'node:util'
 import { XLatticeError } from '../../lib/errors.js'
-import { canConnect, freePorts } from './net.js'
+import { canConnect, freePorts } from '../../lib/net.js'
 
 const run = promisify(execFile)
 const ATTEMPTS = 3

@@ -2,44 +2,14 @@
 // log line, and the bookkeeping that guarantees no server outlives the test process.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { closeSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import net from 'node:net'
+import { canConnect, freePorts } from '../../lib/net.js'
+
+export { canConnect, freePorts }
 
 /** One port that was free a moment ago. Racy by nature: the server harnesses retry on "address in use". */
 export async function freePort(): Promise<number> {
   const [port] = await freePorts(1)
   return port
-}
-
-/** n distinct free ports; every socket stays bound until the last one is, so no port is handed out twice. */
-export async function freePorts(n: number): Promise<number[]> {
-  const servers: net.Server[] = []
-  try {
-    for (let i = 0; i < n; i++) {
-      const server = net.createServer()
-      servers.push(server)
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject)
-        server.listen(0, '127.0.0.1', resolve)
-      })
-    }
-    return servers.map((s) => (s.address() as net.AddressInfo).port)
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))))
-  }
-}
-
-/** True when something accepts a TCP connection on host:port within timeoutMs. */
-export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host })
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-  })
 }
 
 export interface WaitOptions {

@@ -1,16 +1,10 @@
 /** Settings and waits shared by the tests that run clusters of real node processes. */
+import { DEMO_ENV } from '../../bin/demo/lattice.js'
 import type { Started } from '../../lib/child.js'
 import { eventually, status } from './procs.js'
 
-/** Short intervals so formation, heartbeats and neighbour lists settle in seconds. */
-export const CLUSTER_FAST = {
-  XLATTICE_NODE_HEARTBEAT_SEC: '1',
-  XLATTICE_NODE_NEIGHBOUR_REFRESH_SEC: '1',
-  XLATTICE_NODE_PING_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_FORMATION_INTERVAL_SEC: '1',
-  XLATTICE_CLUSTER_LOCK_SEC: '4',
-  XLATTICE_REGISTRY_NEIGHBOUR_K: '16',
-}
+/** Short intervals so formation, heartbeats and neighbour lists settle in seconds (the demo's). */
+export const CLUSTER_FAST = DEMO_ENV
 
 export interface ClusterView {
   clusterId: string

@@ -1,13 +1,13 @@
 /**
- * Loopback ports for the demo's XMPP servers: free ports picked by the kernel, and a wait for a
- * port to accept connections.
+ * Loopback ports: free ones picked by the kernel, and whether one accepts connections. Used by
+ * the demo's Prosody launcher and by the test harness.
  */
 import net from 'node:net'
 
 /**
  * n distinct ports that were free a moment ago: every socket stays bound until the last one is,
  * so none is handed out twice. Racy by nature (another process may bind one before the server
- * does); the Prosody launcher retries on "address in use".
+ * does); callers retry on "address in use".
  */
 export async function freePorts(n: number): Promise<number[]> {
   const servers: net.Server[] = []
@@ -26,10 +26,10 @@ export async function freePorts(n: number): Promise<number[]> {
   }
 }
 
-/** True when something accepts a TCP connection on 127.0.0.1:port within timeoutMs. */
-export function canConnect(port: number, timeoutMs = 500): Promise<boolean> {
+/** True when something accepts a TCP connection on host:port within timeoutMs. */
+export function canConnect(port: number, host = '127.0.0.1', timeoutMs = 500): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' })
+    const socket = net.connect({ port, host })
     const done = (ok: boolean) => {
       socket.destroy()
       resolve(ok)
