@@ -83,10 +83,8 @@ interface Kind {
   /** Loaded, unresolved records in arrival order: the issued ones, then the ready ones. */
   recs: Rec[]
   bytes: number
-  /** Records on disk not yet resolved (and records handed over early, not yet on disk). */
+  /** Records on disk not yet resolved. */
   pending: number
-  /** Records handed over early whose batch is not on disk yet. */
-  early: number
   reading: boolean
   consumer?: Consumer
 }
@@ -115,7 +113,7 @@ export class KeptStore {
   full(kind: string): boolean {
     const k = this.#kinds.get(kind)
     // Records admitted but not on disk yet count too (last - durable): a burst in one batch.
-    return k !== undefined && k.pending - k.early + Number(k.last - k.durable) >= this.#maxPending
+    return k !== undefined && k.pending + Number(k.last - k.durable) >= this.#maxPending
   }
 
   /** Counts each kind's pending records, loads the first of them and resumes the arrival counter. */
@@ -131,7 +129,6 @@ export class KeptStore {
         recs: [],
         bytes: 0,
         pending: 0,
-        early: 0,
         reading: false,
       }
       let loading = true
@@ -173,32 +170,14 @@ export class KeptStore {
    */
   prepare(kind: string, from: Uint8Array, seq: bigint, sentAt: number, payload: Uint8Array): KeptWrite {
     const k = this.#kind(kind)
-    // Everything given out so far is in memory (no record is on disk only) and there is room:
-    // this one is handed to the consumer now, while its batch is being synced, not after. Safe:
-    // the sender is acknowledged only once the batch is on disk, so a crash before that makes
-    // it send again (a repeat, which at-least-once allows), and a delete after the consumer is
-    // done reaches the log after the put. It takes a synced write off the delivery latency.
-    const early = k.loaded === k.last && k.bytes < this.#bufferBytes
     const arrival = ++k.last
     const key = keptKey(kind, arrival)
     const value = encodeKept(from, seq, sentAt, payload)
     const message = { from: toHex(from), seq, sentAt, payload }
-    const ops: BatchOp[] = [{ type: 'put', key, value }]
-    if (early) {
-      k.pending++
-      k.early++
-      this.#append(k, { arrival, key, message, state: 'ready' })
-      k.loaded = arrival
-      queueMicrotask(() => this.#pump(k))
-      return {
-        ops,
-        durable: () => {
-          k.early--
-          if (arrival > k.durable) k.durable = arrival
-        },
-      }
+    return {
+      ops: [{ type: 'put', key, value }],
+      durable: () => this.#durable(k, { arrival, key, message, state: 'ready' }),
     }
-    return { ops, durable: () => this.#durable(k, { arrival, key, message, state: 'ready' }) }
   }
 
   #durable(k: Kind, rec: Rec): void {

@@ -116,42 +116,6 @@ for (const kind of STORE_KINDS) {
       }
     }
 
-    it('hands a record to a caught-up consumer while its batch is being synced; the admission (the ack) still waits for the disk', async () => {
-      let release!: () => void
-      const gate = new Promise<void>((r) => {
-        release = r
-      })
-      const inner = env.store.sublevel('msg')
-      // Batches wait for the gate: a disk slower than the consumer.
-      const slow: Store = {
-        get: (k) => inner.get(k),
-        put: (k, v, o) => inner.put(k, v, o),
-        del: (k, o) => inner.del(k, o),
-        batch: (ops, o) => gate.then(() => inner.batch(ops, o)),
-        entries: (r) => inner.entries(r),
-        sublevel: (n) => inner.sublevel(n),
-        close: () => inner.close(),
-      }
-      const o = await open(slow)
-      const got: string[] = []
-      o.kept.consume('xmpp', async (m) => {
-        got.push(str(m.payload))
-      })
-      await tick()
-      let admitted = false
-      const receiving = o.receive(A, 1n, 'early').then(() => {
-        admitted = true
-      })
-      await tick()
-      assert.deepEqual(got, ['early'], 'handed over before the batch is on disk')
-      assert.equal(admitted, false, 'not admitted (so not acknowledged) before the batch is on disk')
-      release()
-      await receiving
-      await o.commit.flushed()
-      assert.deepEqual(await o.keys(), [], 'put, then deleted once resolved')
-      assert.deepEqual(o.kept.counts(), { xmpp: 0 })
-    })
-
     it('writes each record in the synced batch of its high-water mark; hands them over in arrival order across senders', async () => {
       const db = recording(env.store.sublevel('msg'))
       const o = await open(db)
