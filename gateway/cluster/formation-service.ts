@@ -18,7 +18,7 @@
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { peerIdOfKey } from '../consensus/driver/validator.js'
-import { randomBytes, type Signer, sha256, verifySignature } from '../../lib/crypto.js'
+import { randomBytes, type Signer, verifySignature } from '../../lib/crypto.js'
 import { equalBytes, fromHex, toB64u, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import { RpcStream, serveStream } from '../p2p/rpc.js'
@@ -27,13 +27,11 @@ import {
   type ClusterApproval,
   clusterIdOf,
   clusterRegistrationBody,
-  MAX_CLUSTER_MEMBERS,
   memberListProblem,
   signClusterRegistration,
   verifyClusterBinding,
 } from '../registry/cluster-binding.js'
 import type { RegistryClient, VerifiedCluster } from '../registry/client.js'
-import { verifyCertificate } from '../registry/certificate.js'
 import {
   type ClusterBinding,
   type ClusterMember,
@@ -45,6 +43,7 @@ import { TAG_CLUSTER_REGISTER } from '../registry/tags.js'
 import { BINDING_FILE, loadBinding, removeBinding, saveBinding } from './binding-file.js'
 import { FormError, FormKind, FormRequest, FormResponse } from './cluster.pb.js'
 import { Formation, type Proposal } from './formation.js'
+import { answer, parseProposal, proposalOf } from './formation-wire.js'
 
 export const CLUSTER_PROTOCOL = '/xlattice/cluster/1.0.0'
 const MAX_FRAME_BYTES = 16 * 1024
@@ -103,15 +102,6 @@ export interface FormationSettings {
 }
 
 export type FormationState = 'waiting' | 'proposing' | 'member'
-
-function memberIds(reg: RegisterCluster): string[] {
-  return reg.members.map((m) => toHex(m.nodeId)).sort()
-}
-
-function proposalOf(body: Uint8Array, reg: RegisterCluster): Proposal {
-  const members = memberIds(reg)
-  return { id: toHex(sha256(body)), proposer: members[0] ?? '', members }
-}
 
 export class ClusterFormation {
   readonly #c: FormationComponents
@@ -628,42 +618,4 @@ export class ClusterFormation {
       lastError: this.#lastError,
     }
   }
-}
-
-function answer(error: FormError, text: string): Partial<FormResponse> {
-  return { error, text }
-}
-
-/**
- * The proposal in a PROPOSE or WITHDRAW body, checked to come from its proposer's connection;
- * or the answer refusing it.
- */
-function parseProposal(
-  req: FormRequest,
-  remoteKey: Uint8Array | undefined,
-  issuers: Uint8Array[],
-): { proposal: Proposal; reg: RegisterCluster } | Partial<FormResponse> {
-  const body = req.body
-  let reg: RegisterCluster
-  try {
-    reg = RegisterCluster.decode(body, { limits: { members: MAX_CLUSTER_MEMBERS } })
-  } catch {
-    return answer(FormError.FORM_BAD_REQUEST, 'the proposal does not decode')
-  }
-  const proposal = proposalOf(body, reg)
-  const proposer = reg.members.find((m) => toHex(m.nodeId) === proposal.proposer)
-  if (proposer === undefined || remoteKey === undefined || !equalBytes(proposer.sigPublicKey, remoteKey))
-    return answer(
-      FormError.NOT_PROPOSER,
-      "the request did not come from the proposal's proposer (its lowest member)",
-    )
-  // The proposer's NodeID is what wins the preference order: it must be certified as its own.
-  try {
-    const cert = verifyCertificate(SignedCertificate.decode(req.certificate), issuers)
-    if (toHex(cert.nodeId) !== proposal.proposer || !equalBytes(cert.sigPublicKey, proposer.sigPublicKey))
-      throw new Error('certificate of another node')
-  } catch {
-    return answer(FormError.NOT_PROPOSER, "the proposer's NodeID certificate is missing or not its own")
-  }
-  return { proposal, reg }
 }

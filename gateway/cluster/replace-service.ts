@@ -19,23 +19,12 @@
  *    replica from genesis and catches up.
  */
 import { peerIdOfKey } from '../consensus/driver/validator.js'
-import {
-  approveMembership,
-  encodeMembershipOp,
-  TAG_MEMBERSHIP,
-  membershipSignBytes,
-} from '../consensus/driver/membership.js'
+import { encodeMembershipOp, TAG_MEMBERSHIP, membershipSignBytes } from '../consensus/driver/membership.js'
 import type { ValidatorSet } from '../consensus/types.js'
 import { randomBytes, type Signer, sha256, verifySignature } from '../../lib/crypto.js'
 import { equalBytes, fromHex, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
-import {
-  type ClusterApproval,
-  clusterUpdateBody,
-  MAX_CLUSTER_MEMBERS,
-  memberListProblem,
-  signClusterUpdate,
-} from '../registry/cluster-binding.js'
+import { type ClusterApproval, clusterUpdateBody } from '../registry/cluster-binding.js'
 import type { RegistryClient } from '../registry/client.js'
 import {
   type ClusterBinding,
@@ -49,7 +38,6 @@ import type { ClusterFormation, FormationPeer } from './formation-service.js'
 import {
   ApprovalCollector,
   candidateOrder,
-  checkSwap,
   coordinatorRank,
   judge,
   Liveness,
@@ -58,6 +46,7 @@ import {
   replacedMembers,
   shouldCoordinate,
 } from './replacement.js'
+import { type Answering, answerReplacement, sameKeys } from './replace-answers.js'
 import { genesisSet, type Replica } from './replica.js'
 
 export interface ReplaceComponents {
@@ -143,10 +132,20 @@ export class ClusterReplacement {
   /** No automatic attempt before this (after a failed one). */
   #retryAt = 0
 
+  readonly #answering: Answering
+
   constructor(c: ReplaceComponents, s: ReplaceSettings) {
     this.#c = c
     this.#s = s
     this.#holds = new ReplaceHolds(s.holdMs)
+    this.#answering = {
+      c,
+      s,
+      liveness: this.#liveness,
+      holds: this.#holds,
+      view: () => this.#view(),
+      now: () => this.#now(),
+    }
   }
 
   start(): void {
@@ -493,106 +492,9 @@ export class ClusterReplacement {
     return collector
   }
 
-  /** REPLACE_OFFER (to a free node) and REPLACE_APPROVE (to a member). */
-  async answer(req: FormRequest, remoteKey: Uint8Array | undefined): Promise<Partial<FormResponse>> {
-    let r: Replacement
-    let update: UpdateClusterMembers
-    try {
-      r = Replacement.decode(req.body)
-      update = UpdateClusterMembers.decode(r.update, { limits: { members: MAX_CLUSTER_MEMBERS } })
-    } catch {
-      return refuse(FormError.FORM_BAD_REQUEST, 'the replacement does not decode')
-    }
-    const problem = memberListProblem(update.members)
-    if (problem !== undefined) return refuse(FormError.MALFORMED, problem)
-    if (remoteKey === undefined) return refuse(FormError.NOT_FROM_MEMBER, 'the connection has no key')
-    return req.kind === FormKind.REPLACE_OFFER
-      ? this.#considerOffer(r, update, remoteKey)
-      : this.#considerApproval(r, update, remoteKey)
-  }
-
-  /** A free node asked to take a dead member's place: checked against the server's binding. */
-  async #considerOffer(
-    r: Replacement,
-    update: UpdateClusterMembers,
-    remoteKey: Uint8Array,
-  ): Promise<Partial<FormResponse>> {
-    const self = this.#c.nodeId()
-    if (self === undefined) return refuse(FormError.NOT_READY, 'this node has no NodeID yet')
-    if (!this.#c.formation.isFree(update.clusterId))
-      return refuse(FormError.IN_A_CLUSTER, 'this node is in a cluster, holds a proposal or is joining one')
-    const me = update.members.find((m) => toHex(m.nodeId) === self)
-    if (me === undefined || !equalBytes(me.sigPublicKey, this.#c.signer.publicKey))
-      return refuse(FormError.NOT_A_MEMBER, 'the replacement does not name this node with its key')
-    let server: { version: number; members: ClusterMember[] }
-    try {
-      server = await this.#c.registry.getCluster({ clusterId: update.clusterId })
-    } catch (err) {
-      return refuse(FormError.WRONG_SET, `the server does not confirm the cluster: ${(err as Error).message}`)
-    }
-    if (BigInt(server.version) !== update.previousVersion)
-      return refuse(
-        FormError.WRONG_SET,
-        `the server has the cluster at version ${server.version}, the request replaces ${update.previousVersion}`,
-      )
-    if (!server.members.some((m) => equalBytes(m.sigPublicKey, remoteKey)))
-      return refuse(FormError.NOT_FROM_MEMBER, 'the request did not come from a member of the cluster')
-    const swap = checkSwap(server.members, update.members, r.dead)
-    if ('problem' in swap) return refuse(FormError.MALFORMED, swap.problem)
-    if (toHex(swap.added.nodeId) !== self)
-      return refuse(FormError.NOT_A_MEMBER, 'another node is the replacement')
-    this.#c.formation.holdForReplacement(update.clusterId, this.#now() + Math.max(3 * this.#s.holdMs, 30_000))
-    this.#c.log.info(
-      { clusterId: toHex(update.clusterId), dead: toHex(r.dead) },
-      'accepted to replace a dead cluster member',
-    )
-    return { error: FormError.FORM_OK, signature: signClusterUpdate(this.#c.signer, r.update).signature }
-  }
-
-  /** A member asked to approve a replacement: every check of the protocol, then both signatures. */
-  #considerApproval(
-    r: Replacement,
-    update: UpdateClusterMembers,
-    remoteKey: Uint8Array,
-  ): Partial<FormResponse> {
-    const view = this.#view()
-    if (view === undefined)
-      return refuse(FormError.NOT_READY, 'this node is not a member running the registry')
-    const { binding, replica, set } = view
-    if (replica.driver.core.myIndex < 0) return refuse(FormError.NOT_READY, 'this node does not vote yet')
-    if (!equalBytes(update.clusterId, binding.clusterId))
-      return refuse(FormError.NOT_A_MEMBER, 'this node is not a member of that cluster')
-    if (!binding.members.some((m) => equalBytes(m.sigPublicKey, remoteKey)))
-      return refuse(FormError.NOT_FROM_MEMBER, 'the request did not come from a member of the cluster')
-    if (update.previousVersion !== binding.version)
-      return refuse(
-        FormError.WRONG_SET,
-        `membership version ${binding.version} here, the request replaces ${update.previousVersion}`,
-      )
-    if (!equalBytes(r.currentSetHash, set.hash) || !sameKeys(set, binding.members))
-      return refuse(FormError.WRONG_SET, "the request names another validator set than this member's")
-    const swap = checkSwap(binding.members, update.members, r.dead)
-    if ('problem' in swap) return refuse(FormError.MALFORMED, swap.problem)
-    if (equalBytes(r.dead, fromHex(this.#c.nodeId() ?? '00'.repeat(32))))
-      return refuse(FormError.MEMBER_ALIVE, 'this node is the member to replace, and it is alive')
-    const ok = mayApprove(
-      judge(this.#liveness, toHex(r.dead), this.#now(), this.#s.replaceAfterMs),
-      r.manual,
-      this.#s.replaceAfterMs,
-    )
-    if (!ok.ok) return refuse(ok.notYet ? FormError.NOT_YET : FormError.MEMBER_ALIVE, ok.why)
-    if (!verifySignature(TAG_CLUSTER_UPDATE, r.update, r.candidateSignature, swap.added.sigPublicKey))
-      return refuse(FormError.MALFORMED, 'the replacement did not accept (its signature does not verify)')
-    const next = genesisSet(update.members)
-    const held = this.#holds.take(toHex(set.hash), toHex(next.hash), this.#now())
-    if (!held.ok)
-      return refuse(FormError.HOLDING_OTHER, 'this member approved another replacement of this set')
-    const membership = approveMembership(this.#c.signer, replica.chainId, set, next)
-    return {
-      error: FormError.FORM_OK,
-      signature: signClusterUpdate(this.#c.signer, r.update).signature,
-      membershipSignature: membership.signature,
-    }
+  /** REPLACE_OFFER (to a free node) and REPLACE_APPROVE (to a member): replace-answers.ts. */
+  answer(req: FormRequest, remoteKey: Uint8Array | undefined): Promise<Partial<FormResponse>> {
+    return answerReplacement(this.#answering, req, remoteKey)
   }
 
   status(now = this.#now()) {
@@ -619,16 +521,4 @@ export class ClusterReplacement {
       last: this.#last,
     }
   }
-}
-
-function refuse(error: FormError, text: string): Partial<FormResponse> {
-  return { error, text }
-}
-
-/** Whether a validator set holds exactly the members' keys. */
-function sameKeys(set: ValidatorSet, members: readonly Pick<ClusterMember, 'sigPublicKey'>[]): boolean {
-  return (
-    set.validators.length === members.length &&
-    members.every((m) => set.validators.some((v) => equalBytes(v.publicKey, m.sigPublicKey)))
-  )
 }
