@@ -17,7 +17,7 @@ import { StanzaError } from '../errors.js'
 import type { IqHandler } from '../handler.js'
 import { fromB64u } from '../../lib/encoding.js'
 import type { UserKey } from '../accounts.js'
-import { buildForm, type FieldSpec, NS_DATA, parseForm } from '../forms.js'
+import { buildForm, type FieldSpec, NS_DATA, parseForm, type SubmittedForm } from '../forms.js'
 import { type Element, xml } from '../xml.js'
 
 export const NS_REGISTER = 'jabber:iq:register'
@@ -71,7 +71,8 @@ export const registerSet: IqHandler = {
       await services.accounts.unregister(from.bare)
       return undefined
     }
-    await services.accounts.register(from.bare, submittedNick(payload), submittedKey(payload))
+    const { nick, key } = submittedRegistration(payload)
+    await services.accounts.register(from.bare, nick, key)
     return undefined
   },
 }
@@ -95,10 +96,7 @@ function ownKeyFields(context: { chainId: string; home: string }): FieldSpec[] {
 }
 
 /** The user's own key from a submitted form, when it names one; all of its fields or none. */
-export function submittedKey(query: Element): UserKey | undefined {
-  const x = query.getChild('x', NS_DATA)
-  if (x === undefined) return undefined
-  const form = parseForm(x, { formType: NS_REGISTER, maxValueBytes: MAX_FIELD })
+function submittedKey(form: SubmittedForm): UserKey | undefined {
   const given = ['signing-key', 'agreement-key', 'signature'].filter((f) => form.text(f) !== undefined)
   if (given.length === 0) return undefined
   if (given.length !== 3)
@@ -126,12 +124,15 @@ function bytesOf(text: string, length: number, field: string): Uint8Array {
   }
 }
 
-/** The nick of a registration set: the form's `nick` field, else the legacy <nick/> or <username/>. */
-export function submittedNick(query: Element): string {
+/**
+ * What a registration set asks for, its form read once: the nick (the form's `nick` field, else
+ * the legacy <nick/> or <username/>) and, from the form, a key of the user's own.
+ */
+export function submittedRegistration(query: Element): { nick: string; key?: UserKey } {
   const x = query.getChild('x', NS_DATA)
+  const form = x === undefined ? undefined : parseForm(x, { formType: NS_REGISTER, maxValueBytes: MAX_FIELD })
   let value: string | undefined
-  if (x !== undefined) {
-    const form = parseForm(x, { formType: NS_REGISTER, maxValueBytes: MAX_FIELD })
+  if (form !== undefined) {
     value = form.text('nick') ?? form.text('username')
   } else {
     value = query.getChildText('nick') ?? query.getChildText('username') ?? undefined
@@ -139,5 +140,5 @@ export function submittedNick(query: Element): string {
       throw new StanzaError('not-acceptable', 'a nick has at most 32 characters')
   }
   if (value === undefined || value.trim() === '') throw new StanzaError('bad-request', 'no nick given')
-  return value.trim()
+  return { nick: value.trim(), key: form === undefined ? undefined : submittedKey(form) }
 }

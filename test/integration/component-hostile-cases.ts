@@ -330,7 +330,7 @@ export function tagSoup(i: number): string {
 
 // Structure-aware cases for the handlers at D (component/handlers/): XEP-0077 forms, XEP-0050
 // commands, the chat with D, messages and presence to nicks. Each expectation follows the
-// handler: register.ts (submittedNick, then submittedKey, then Accounts.register), forms.ts
+// handler: register.ts (submittedRegistration: the nick, then the key; then Accounts.register), forms.ts
 // (parseForm limits), commands.ts (node, action, sessionid, in that order), service-chat.ts
 // (answerTo) and nick-message.ts. Without a node (the default) the component has a detached
 // lattice: a registration with a valid nick answers remote-server-not-found (wait), a message
