@@ -24,6 +24,8 @@ const CLIENTS = 10
 const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 3)
 const WINDOW = Number(process.env.BENCH_WINDOW_SEC ?? 10)
 const BIN = resolve('dist/bin/xlattice.js')
+/** Node flags for the registry process, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 
 interface PreparedKey {
   signer: Signer
@@ -60,7 +62,7 @@ const dir = await mkdtemp(join(tmpdir(), 'xl-bench-'))
 try {
   const registry = await spawnReady(
     process.execPath,
-    [BIN, 'registry', '--data', join(dir, 'r'), '--admin', '127.0.0.1:0'],
+    [...NODE_ARGS, BIN, 'registry', '--data', join(dir, 'r'), '--admin', '127.0.0.1:0'],
     {
       env: {
         ...process.env,
