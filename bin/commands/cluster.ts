@@ -43,13 +43,19 @@ function printCluster(c: any): void {
   )
   if (r.pending !== null)
     out(
-      `  replacing ${r.pending.dead} by ${r.pending.candidate ?? '(choosing)'}: ${r.pending.stage}, ${r.pending.approvals} of ${r.pending.needed} approvals`,
+      r.pending.dead === ''
+        ? "  recording the chain's membership at the server (a change was committed but not recorded)"
+        : `  replacing ${r.pending.dead} by ${r.pending.candidate ?? '(choosing)'}: ${r.pending.stage}, ${r.pending.approvals} of ${r.pending.needed} approvals`,
     )
   if (r.last !== null)
     out(
       r.last.ok
         ? `  last replacement: ${r.last.dead} by ${r.last.replacement} at height ${r.last.height} (version ${r.last.version}), ${r.last.at}`
         : `  last replacement failed (${r.last.at}): ${r.last.error}`,
+    )
+  if (r.recorded != null)
+    out(
+      `  recorded the chain's membership at the server itself: version ${r.recorded.version}, ${r.recorded.at}`,
     )
 }
 

@@ -11,7 +11,8 @@ export enum FormKind {
   WITHDRAW = 'WITHDRAW',
   REPLACE_OFFER = 'REPLACE_OFFER',
   REPLACE_APPROVE = 'REPLACE_APPROVE',
-  UPDATED = 'UPDATED'
+  UPDATED = 'UPDATED',
+  RECORD_APPROVE = 'RECORD_APPROVE'
 }
 
 enum __FormKindValues {
@@ -22,7 +23,8 @@ enum __FormKindValues {
   WITHDRAW = 4,
   REPLACE_OFFER = 5,
   REPLACE_APPROVE = 6,
-  UPDATED = 7
+  UPDATED = 7,
+  RECORD_APPROVE = 8
 }
 
 export namespace FormKind {

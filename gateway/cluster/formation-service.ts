@@ -518,6 +518,7 @@ export class ClusterFormation {
       }
       case FormKind.REPLACE_OFFER:
       case FormKind.REPLACE_APPROVE:
+      case FormKind.RECORD_APPROVE:
         return this.#replace === undefined
           ? answer(FormError.NOT_READY, 'replacement is not running here')
           : this.#replace(req, remoteKey)

@@ -13,6 +13,7 @@ import { type ClusterBinding, type ClusterMember, UpdateClusterMembers } from '.
 import { TAG_CLUSTER_UPDATE } from '../registry/tags.js'
 import { FormError, FormKind, type FormRequest, type FormResponse, Replacement } from './cluster.pb.js'
 import { answer as refuse } from './formation-wire.js'
+import { answerRecord } from './replace-record.js'
 import type { ReplaceComponents, ReplaceSettings } from './replace-service.js'
 import { checkSwap, judge, type Liveness, mayApprove, type ReplaceHolds } from './replacement.js'
 import { genesisSet, type Replica } from './replica.js'
@@ -28,12 +29,13 @@ export interface Answering {
   now(): number
 }
 
-/** REPLACE_OFFER (to a free node) and REPLACE_APPROVE (to a member). */
+/** REPLACE_OFFER (to a free node), REPLACE_APPROVE and RECORD_APPROVE (to a member). */
 export async function answerReplacement(
   a: Answering,
   req: FormRequest,
   remoteKey: Uint8Array | undefined,
 ): Promise<Partial<FormResponse>> {
+  if (req.kind === FormKind.RECORD_APPROVE) return answerRecord(a, req.body, remoteKey)
   let r: Replacement
   let update: UpdateClusterMembers
   try {

@@ -23,9 +23,10 @@ import { encodeMembershipOp, TAG_MEMBERSHIP, membershipSignBytes } from '../cons
 import type { ValidatorSet } from '../consensus/types.js'
 import { randomBytes, type Signer, sha256, verifySignature } from '../../lib/crypto.js'
 import { equalBytes, fromHex, toHex } from '../../lib/encoding.js'
+import { failpoint } from '../../lib/failpoints.js'
 import type { Logger } from '../../lib/log.js'
 import { type ClusterApproval, clusterUpdateBody } from '../registry/cluster-binding.js'
-import type { RegistryClient } from '../registry/client.js'
+import type { RegistryClient, VerifiedCluster } from '../registry/client.js'
 import {
   type ClusterBinding,
   type ClusterMember,
@@ -47,6 +48,7 @@ import {
   shouldCoordinate,
 } from './replacement.js'
 import { type Answering, answerReplacement, sameKeys } from './replace-answers.js'
+import { answerRecord, type ClusterView, recordChainSet } from './replace-record.js'
 import { genesisSet, type Replica } from './replica.js'
 
 export interface ReplaceComponents {
@@ -131,6 +133,10 @@ export class ClusterReplacement {
   #last: (Partial<ReplaceResult> & { ok: boolean; error: string | null; at: string }) | null = null
   /** No automatic attempt before this (after a failed one). */
   #retryAt = 0
+  /** Since when the chain's set and the server's binding differ (see #recordChainSet). */
+  #mismatchSince?: number
+  /** The last time this member recorded the chain's set at the server itself. */
+  #recorded: { version: number; at: string } | null = null
 
   readonly #answering: Answering
 
@@ -178,7 +184,13 @@ export class ClusterReplacement {
       return
     }
     this.#observe(view, now)
-    if (this.#pending !== null || this.#s.replaceAfterMs === 0 || now < this.#retryAt) return
+    if (this.#pending !== null) return
+    if (!sameKeys(view.set, view.binding.members)) {
+      await this.#recordChainSet(view, now)
+      return
+    }
+    this.#mismatchSince = undefined
+    if (this.#s.replaceAfterMs === 0 || now < this.#retryAt) return
     const self = this.#c.signer.publicKey
     const others = view.binding.members.filter((m) => !equalBytes(m.sigPublicKey, self))
     const dead = others
@@ -218,7 +230,11 @@ export class ClusterReplacement {
   /** Replaces a dead member (automatically, or as `xlattice cluster replace` asks). */
   async replace(req: ReplaceRequest): Promise<ReplaceResult> {
     if (this.#pending !== null)
-      throw new ReplaceRefused(`a replacement of ${this.#pending.dead.slice(0, 16)} is under way`)
+      throw new ReplaceRefused(
+        this.#pending.dead === ''
+          ? "the chain's membership is being recorded at the server"
+          : `a replacement of ${this.#pending.dead.slice(0, 16)} is under way`,
+      )
     const view = this.#view()
     if (view === undefined) throw new ReplaceRefused('this node is not a member running the cluster registry')
     const dead = this.#deadOf(view.binding, req)
@@ -370,29 +386,95 @@ export class ClusterReplacement {
     )
       throw new ReplaceRefused('another membership change took effect in the same block')
     pending.stage = 'recording'
+    if (failpoint('replace.skip-record'))
+      throw new ReplaceRefused('failpoint replace.skip-record: committed, not recorded at the server')
     const cluster = await this.#record(
       chosen.update,
       approvals.map((a) => a.update),
       binding.members,
     )
     pending.stage = 'announcing'
-    await this.#c.formation.adopt(cluster.signed)
-    const signed = SignedClusterBinding.encode(cluster.signed)
-    await Promise.all([
-      this.#c.formation.call(chosen.peer, { kind: FormKind.FORMED, body: signed }).catch(() => {}),
-      ...binding.members
-        .filter((m) => !equalBytes(m.nodeId, dead) && !equalBytes(m.sigPublicKey, this.#c.signer.publicKey))
-        .map((m) =>
-          this.#c.formation
-            .call({ peerId: peerIdOfKey(m.sigPublicKey) }, { kind: FormKind.UPDATED, body: signed })
-            .catch(() => {}),
-        ),
-    ])
+    await this.#announce(cluster, binding.members, [chosen.peer])
     this.#c.log.info(
       { dead: pending.dead, replacement: chosen.peer.nodeId, height, version: cluster.version },
       'replaced a dead cluster member',
     )
     return { dead: pending.dead, replacement: chosen.peer.nodeId, height, version: cluster.version }
+  }
+
+  /**
+   * Adopts a newly recorded binding and hands it to the previous members (UPDATED) and to
+   * the newcomers (FORMED: they start their replicas and catch up).
+   */
+  async #announce(
+    cluster: VerifiedCluster,
+    previous: readonly ClusterMember[],
+    newcomers: readonly Pick<FormationPeer, 'peerId'>[],
+  ): Promise<void> {
+    await this.#c.formation.adopt(cluster.signed)
+    const body = SignedClusterBinding.encode(cluster.signed)
+    const self = this.#c.signer.publicKey
+    const next = cluster.members
+    await Promise.all([
+      ...newcomers.map((p) => this.#c.formation.call(p, { kind: FormKind.FORMED, body }).catch(() => {})),
+      ...previous
+        .filter(
+          (m) =>
+            !equalBytes(m.sigPublicKey, self) && next.some((n) => equalBytes(n.sigPublicKey, m.sigPublicKey)),
+        )
+        .map((m) =>
+          this.#c.formation
+            .call({ peerId: peerIdOfKey(m.sigPublicKey) }, { kind: FormKind.UPDATED, body })
+            .catch(() => {}),
+        ),
+    ])
+  }
+
+  /**
+   * The chain's set differs from the server's binding for longer than a hold (the coordinator
+   * crashed after the commit, or the server stayed unreachable): record it (replace-record.ts).
+   */
+  async #recordChainSet(view: ClusterView, now: number): Promise<void> {
+    this.#mismatchSince ??= now
+    const rank = coordinatorRank(this.#c.signer.publicKey, view.binding.members, (m) =>
+      this.#liveness.reachable(toHex(m.nodeId)),
+    )
+    const wait = this.#s.holdMs + Math.max(0, rank) * 2 * this.#s.intervalMs
+    if (now - this.#mismatchSince < wait || now < this.#retryAt) return
+    const pending: Pending = {
+      dead: '',
+      candidate: null,
+      stage: 'recording',
+      manual: false,
+      approvals: 0,
+      needed: Math.floor((2 * view.binding.members.length) / 3) + 1,
+      startedAt: now,
+    }
+    this.#pending = pending
+    try {
+      const { cluster, newcomers } = await recordChainSet(this.#c, view, (body) =>
+        answerRecord(this.#answering, body, this.#c.signer.publicKey),
+      )
+      pending.stage = 'announcing'
+      await this.#announce(
+        cluster,
+        view.binding.members,
+        newcomers.map((m) => ({ peerId: peerIdOfKey(m.sigPublicKey) })),
+      )
+      this.#c.log.info(
+        { version: cluster.version, newcomers: newcomers.map((m) => toHex(m.nodeId)) },
+        "recorded the chain's membership at the server",
+      )
+      this.#recorded = { version: cluster.version, at: new Date().toISOString() }
+    } catch (err) {
+      this.#retryAt = this.#now() + this.#s.holdMs
+      this.#c.log.warn(
+        { err: (err as Error).message },
+        "the chain's membership differs from the server's; recording it failed, trying again later",
+      )
+    } finally {
+      this.#pending = null
+    }
   }
 
   /**
@@ -519,6 +601,7 @@ export class ClusterReplacement {
           ? null
           : { ...this.#pending, startedAt: new Date(this.#pending.startedAt).toISOString() },
       last: this.#last,
+      recorded: this.#recorded,
     }
   }
 }

@@ -203,6 +203,71 @@ describe('replacing a dead cluster member as processes', function () {
     )
   })
 
+  it('[0.1.7] a change committed but never recorded at the server (the coordinator failed right after the commit) is recorded by the members from the chain; the newcomer joins', async () => {
+    const env = {
+      ...CLUSTER_FAST,
+      XLATTICE_CLUSTER_REPLACE_AFTER_SEC: '5',
+      XLATTICE_FAILPOINTS: 'replace.skip-record',
+    }
+    const { addr, nodes, fifthId } = await fiveNodes(join(tmp.path, 'record'), env)
+    const [a, b, c, d, e] = nodes
+    const before = await view(a)
+    const killedId = (await view(d)).nodeId
+    await d.kill()
+    // The coordinator commits the change, then fails before telling the server.
+    const failed = await eventually(
+      'a replacement committed and left unrecorded',
+      async () => {
+        for (const n of [a, b, c]) {
+          const last = (await view(n)).replacement.last
+          if (last?.ok === false && /failpoint replace\.skip-record/.test(last.error)) return n
+        }
+        return false
+      },
+      90_000,
+    )
+    const expected = [...before.members.filter((id) => id !== killedId), fifthId].sort()
+    // The members see the chain and the server differ and record the chain's set themselves.
+    const client = new RegistryClient(host, addr)
+    const held = await eventually(
+      'the server to hold the new members',
+      async () => {
+        const h = await client.getCluster({ clusterId: fromHex(before.clusterId as string) })
+        return h.version === 1 && h
+      },
+      60_000,
+    )
+    await client.close()
+    assert.deepEqual(held.members.map((m) => toHex(m.nodeId)).sort(), expected)
+    const recorders = await eventually('the recording member to say so', async () => {
+      const found: Started[] = []
+      for (const n of [a, b, c]) if ((await view(n)).replacement.recorded?.version === 1) found.push(n)
+      return found.length > 0 && found
+    })
+    assert.equal(recorders.length, 1, 'one member recorded it')
+    const { stdout } = await run(process.execPath, [
+      BIN,
+      'cluster',
+      'status',
+      '--admin',
+      recorders[0].info.admin,
+    ])
+    assert.match(stdout, /recorded the chain's membership at the server itself: version 1/)
+    // The newcomer joins and votes; every member holds version 1; registrations commit.
+    await eventually(
+      'the fifth node to be a voting member',
+      async () => {
+        const v = await view(e)
+        return v.state === 'member' && v.voting && JSON.stringify(v.members) === JSON.stringify(expected)
+      },
+      60_000,
+    )
+    for (const n of [a, b, c])
+      await eventually('every live member to adopt version 1', async () => (await view(n)).version === 1)
+    const r = await register(failed.info.admin, 'after-recording')
+    assert.equal(r.status, 200, JSON.stringify(r.body))
+  })
+
   it('[0.1.0] [0.1.7] with automatic replacement off, `xlattice cluster replace` replaces a dead member; replacing a live one and forged requests are refused', async () => {
     const env = { ...CLUSTER_FAST, XLATTICE_CLUSTER_REPLACE_AFTER_SEC: '0' }
     const { nodes, fifthId } = await fiveNodes(join(tmp.path, 'manual'), env)
@@ -258,6 +323,11 @@ describe('replacing a dead cluster member as processes', function () {
     assert.equal(toFree.error, FormError.NOT_FROM_MEMBER, toFree.text)
     const junk = await ask(b, FormKind.REPLACE_APPROVE, Replacement.encode({ update }))
     assert.equal(junk.error, FormError.MALFORMED, junk.text)
+    // Nor will a member sign a server record for a stranger, or one that does not decode.
+    const record = await ask(b, FormKind.RECORD_APPROVE, swapped)
+    assert.equal(record.error, FormError.NOT_FROM_MEMBER, record.text)
+    const garbled = await ask(b, FormKind.RECORD_APPROVE, new Uint8Array([0xff, 0xff, 0xff]))
+    assert.equal(garbled.error, FormError.FORM_BAD_REQUEST, garbled.text)
     assert.equal((await view(e)).state, 'waiting', 'the free node did not move')
 
     // The member dies: nothing happens by itself; the operator replaces it.
