@@ -6,8 +6,9 @@
  *   (b) one:  the same two users on one Prosody.
  * Clients are @xmpp/client over TCP with SASL PLAIN and TCP_NODELAY (test/harness xmppClient).
  * Nodes run the production configuration (messages encrypted between nodes; the component's
- * default limit of 20 stanzas/s per sender, burst 60) apart from CLUSTER_FAST's short formation
- * intervals; log level warn.
+ * default limit of 20 stanzas/s per sender, burst 60; log level warn). The cluster forms with
+ * CLUSTER_FAST's short intervals, then every node restarts with the defaults before the first
+ * case (the registry keeps CLUSTER_FAST's neighbour k of 16, moot with four nodes).
  *
  * Cases, each a warm-up then a WINDOW-second window, on each path in turn:
  *   - latency:    alice -> bob, one message in flight, at most one send per 60 ms (under the
