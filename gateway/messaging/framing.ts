@@ -9,6 +9,7 @@ import { LengthPrefixedDecoder } from '@libp2p/utils'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_FRAME_BYTES } from './constants.js'
 import { Frame } from './messaging.pb.js'
+import { drained } from '../p2p/drain.js'
 import { packFrames } from '../p2p/frames.js'
 
 export class FrameTooLarge extends Error {
@@ -105,7 +106,7 @@ export class FrameWriter {
 
   write(frames: Uint8Array[]): Promise<void> {
     const run = async () => {
-      if (this.#stream.writableNeedsDrain) await this.#stream.onDrain()
+      if (this.#stream.writableNeedsDrain) await drained(this.#stream)
       if (this.#stream.status !== 'open') throw new Error(`stream is ${this.#stream.status}`)
       this.#stream.send(packFrames(frames))
     }

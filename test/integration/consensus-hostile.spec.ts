@@ -15,6 +15,7 @@ import { concatBytes, fromB64u, fromHex } from '../../lib/encoding.js'
 import { Frame } from '../../gateway/consensus/driver/bft.pb.js'
 import { BFT_PROTOCOL, putOp } from '../../gateway/consensus/driver/index.js'
 import { readFrames } from '../../gateway/consensus/driver/framing.js'
+import { drained } from '../../gateway/p2p/drain.js'
 import { packFrames } from '../../gateway/p2p/frames.js'
 import {
   consensusFrame,
@@ -36,7 +37,7 @@ const rand = (n: number) => Math.floor(Math.random() * n)
 async function sendAll(stream: Stream, frames: Uint8Array[]): Promise<void> {
   for (let i = 0; i < frames.length && stream.status === 'open'; i += 64) {
     try {
-      if (!stream.send(packFrames(frames.slice(i, i + 64)))) await stream.onDrain().catch(() => {})
+      if (!stream.send(packFrames(frames.slice(i, i + 64)))) await drained(stream).catch(() => {})
     } catch {
       return // reset by the validator
     }

@@ -6,6 +6,7 @@
 import type { Stream } from '@libp2p/interface'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { MAX_FRAME_BYTES, MAX_QUEUED_BYTES } from './constants.js'
+import { drained } from '../../p2p/drain.js'
 import { packFrames } from '../../p2p/frames.js'
 
 export class FrameTooLarge extends Error {
@@ -78,7 +79,7 @@ export class FrameWriter {
     if (this.#queue.length === 0 || !this.open) return
     if (this.#stream.writableNeedsDrain) {
       this.#draining = true
-      this.#stream.onDrain().then(
+      drained(this.#stream).then(
         () => {
           this.#draining = false
           this.#flush()
