@@ -38,6 +38,11 @@ async function register(admin: string, nick: string): Promise<{ status: number; 
   return { status: res.status, body: await res.json() }
 }
 
+/** What `xlattice cluster status` prints for a node. */
+async function clusterStatus(admin: string): Promise<string> {
+  return (await run(process.execPath, [BIN, 'cluster', 'status', '--admin', admin])).stdout
+}
+
 async function rootAt(admin: string, height: number): Promise<string | null> {
   const res = await fetch(`http://${admin}/cluster/root?height=${height}`)
   return res.status === 200 ? (await res.json()).root : null
@@ -167,13 +172,7 @@ describe('replacing a dead cluster member as processes', function () {
     const coordinators: Started[] = []
     for (const n of [a, b, c]) if ((await view(n)).replacement.last?.ok === true) coordinators.push(n)
     assert.equal(coordinators.length, 1, 'one member coordinated')
-    const { stdout } = await run(process.execPath, [
-      BIN,
-      'cluster',
-      'status',
-      '--admin',
-      coordinators[0].info.admin,
-    ])
+    const stdout = await clusterStatus(coordinators[0].info.admin)
     assert.match(stdout, /membership version 1, 4 members/)
     assert.match(stdout, new RegExp(`${fifthId}  \\S+  reachable`))
     assert.ok(!stdout.includes(`${killedId}  `), 'the killed node is not listed as a member')
@@ -245,13 +244,7 @@ describe('replacing a dead cluster member as processes', function () {
       return found.length > 0 && found
     })
     assert.equal(recorders.length, 1, 'one member recorded it')
-    const { stdout } = await run(process.execPath, [
-      BIN,
-      'cluster',
-      'status',
-      '--admin',
-      recorders[0].info.admin,
-    ])
+    const stdout = await clusterStatus(recorders[0].info.admin)
     assert.match(stdout, /recorded the chain's membership at the server itself: version 1/)
     // The newcomer joins and votes; every member holds version 1; registrations commit.
     await eventually(

@@ -4,10 +4,10 @@
  * `stream.onDrain()` resolves at once from the second drain on: a writer looping on it spun.)
  */
 import assert from 'node:assert/strict'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
 import { drained } from '../../../../gateway/p2p/drain.js'
-import { createHost, type Host } from '../../../../gateway/p2p/host.js'
+import type { Host } from '../../../../gateway/p2p/host.js'
+import { freshHost } from '../../../helpers/p2p.js'
 
 const PROTOCOL = '/xlattice/test-drain/1.0.0'
 
@@ -28,12 +28,8 @@ describe('waiting for a stream to drain', function () {
   let inbound: Stream | undefined
 
   before(async () => {
-    a = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [], dht: false })
-    b = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      dht: false,
-    })
+    a = await freshHost()
+    b = await freshHost()
     await b.handle(PROTOCOL, (stream: Stream) => {
       inbound = stream
       stream.addEventListener('message', () => {})

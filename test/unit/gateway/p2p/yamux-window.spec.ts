@@ -4,9 +4,9 @@
  * flows (the sender is never starved of credit), and the sender sees its credit come back.
  */
 import assert from 'node:assert/strict'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Stream } from '@libp2p/interface'
-import { createHost, type Host } from '../../../../gateway/p2p/host.js'
+import type { Host } from '../../../../gateway/p2p/host.js'
+import { freshHost } from '../../../helpers/p2p.js'
 import { halfWindowUpdates } from '../../../../gateway/p2p/yamux-window.js'
 
 const PROTOCOL = '/xlattice/test-window/1.0.0'
@@ -31,12 +31,8 @@ describe('yamux half-window updates', function () {
   let bytesIn = 0
 
   before(async () => {
-    a = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: [], dht: false })
-    b = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      dht: false,
-    })
+    a = await freshHost()
+    b = await freshHost()
     await b.handle(PROTOCOL, (stream: Stream) => {
       received.push(stream)
       stream.addEventListener('message', (e) => {
