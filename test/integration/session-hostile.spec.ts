@@ -741,7 +741,11 @@ describe('a node under hostile input on /xlattice/session/1.0.0', function () {
     const started = Date.now()
 
     const t: Target = { addr, nodeId, nodeComms, nodeCertificate, peer, other }
-    const pre = await preHandshake(t, 2000, 4)
+    // Two at a time: the node takes at most 8 session streams per connection (messaging
+    // MAX_INBOUND_STREAMS), and under load its side of closed streams lingers; a stream over the
+    // limit is reset before any handler sees it, so a case the test counted as sent would go
+    // uncounted at the node (seen once in CI at 4 at a time: too_large 175 of 176).
+    const pre = await preHandshake(t, 2000, 2)
     const post = await postHandshake(t, await pools(t, before), 10_000 - pre.frames)
     const summary = JSON.stringify({ ms: Date.now() - started, pre, post })
     assert.ok(pre.frames + post.frames >= 10_000, summary)
