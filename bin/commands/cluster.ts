@@ -43,7 +43,7 @@ function printCluster(c: any): void {
   )
   if (r.pending !== null)
     out(
-      r.pending.dead === ''
+      r.pending.dead === null
         ? "  recording the chain's membership at the server (a change was committed but not recorded)"
         : `  replacing ${r.pending.dead} by ${r.pending.candidate ?? '(choosing)'}: ${r.pending.stage}, ${r.pending.approvals} of ${r.pending.needed} approvals`,
     )

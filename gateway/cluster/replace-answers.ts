@@ -15,7 +15,7 @@ import { FormError, FormKind, type FormRequest, type FormResponse, Replacement }
 import { answer as refuse } from './formation-wire.js'
 import { answerRecord } from './replace-record.js'
 import type { ReplaceComponents, ReplaceSettings } from './replace-service.js'
-import { checkSwap, judge, type Liveness, mayApprove, type ReplaceHolds } from './replacement.js'
+import { checkSwap, judge, type Liveness, mayApprove, type ReplaceHolds, sameKeys } from './replacement.js'
 import { genesisSet, type Replica } from './replica.js'
 
 /** What the answers read of the replacement service. */
@@ -134,15 +134,4 @@ function considerApproval(
     signature: signClusterUpdate(a.c.signer, r.update).signature,
     membershipSignature: membership.signature,
   }
-}
-
-/** Whether a validator set holds exactly the members' keys. */
-export function sameKeys(
-  set: ValidatorSet,
-  members: readonly Pick<ClusterMember, 'sigPublicKey'>[],
-): boolean {
-  return (
-    set.validators.length === members.length &&
-    members.every((m) => set.validators.some((v) => equalBytes(v.publicKey, m.sigPublicKey)))
-  )
 }

@@ -22,7 +22,7 @@
  *    someone else recorded first: the caller adopts what the server holds.
  */
 import type { ValidatorSet } from '../consensus/types.js'
-import { equalBytes, toHex } from '../../lib/encoding.js'
+import { equalBytes, fromHex, toHex } from '../../lib/encoding.js'
 import {
   type ClusterApproval,
   clusterUpdateBody,
@@ -38,7 +38,7 @@ import { peerIdOfKey } from '../consensus/driver/validator.js'
 import { FormError, FormKind, type FormResponse } from './cluster.pb.js'
 import { answer as refuse } from './formation-wire.js'
 import type { Answering } from './replace-answers.js'
-import { sameKeys } from './replace-answers.js'
+import { ApprovalCollector, sameKeys } from './replacement.js'
 import type { ReplaceComponents } from './replace-service.js'
 import type { Replica } from './replica.js'
 
@@ -135,13 +135,13 @@ export async function recordChainSet(
   const live = new Map(c.neighbours().map((p) => [toHex(p.sigPublicKey), p]))
   const update = chainSetUpdate(binding, set, server.version, (key) => {
     const id = live.get(toHex(key))?.nodeId
-    return id === undefined ? undefined : Uint8Array.from(Buffer.from(id, 'hex'))
+    return id === undefined ? undefined : fromHex(id)
   })
   if (typeof update === 'string') throw new Error(update)
-  const approvals: ClusterApproval[] = []
-  const refusals: string[] = []
+  const collector = new ApprovalCollector<ClusterApproval>(server.members.map((m) => toHex(m.sigPublicKey)))
   await Promise.all(
     server.members.map(async (m) => {
+      const member = toHex(m.sigPublicKey)
       try {
         const res = equalBytes(m.sigPublicKey, c.signer.publicKey)
           ? self(update)
@@ -150,18 +150,20 @@ export async function recordChainSet(
               { kind: FormKind.RECORD_APPROVE, body: update },
             )
         const signature = res.signature ?? new Uint8Array()
-        if (res.error !== FormError.FORM_OK) refusals.push(`${res.error} ${res.text ?? ''}`.trim())
+        if (res.error !== FormError.FORM_OK) collector.refuse(member, `${res.error} ${res.text ?? ''}`.trim())
         else if (!verifySignature(TAG_CLUSTER_UPDATE, update, signature, m.sigPublicKey))
-          refusals.push('approval does not verify')
-        else approvals.push({ publicKey: m.sigPublicKey, signature })
+          collector.refuse(member, 'approval does not verify')
+        else collector.approve(member, { publicKey: m.sigPublicKey, signature })
       } catch (err) {
-        refusals.push((err as Error).message)
+        collector.refuse(member, (err as Error).message)
       }
     }),
   )
-  const needed = Math.floor((2 * server.members.length) / 3) + 1
-  if (approvals.length < needed)
-    throw new Error(`approved by ${approvals.length} of ${needed} needed: ${refusals.join('; ')}`)
+  if (collector.state !== 'quorum') {
+    const why = collector.refusals.map((r) => `${r.member.slice(0, 8)}: ${r.why}`).join('; ')
+    throw new Error(`approved by ${collector.approvals.length} of ${collector.needed} needed: ${why}`)
+  }
+  const approvals = collector.approvals
   try {
     const cluster = await c.registry.updateClusterMembers(update, approvals, server.members)
     return { cluster, newcomers: newcomersOf(cluster) }

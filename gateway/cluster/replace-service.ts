@@ -17,39 +17,40 @@
  *    coordinator's change could have won), it records the change at the server and hands the
  *    new binding to the members (UPDATED) and to the new member (FORMED), which starts its
  *    replica from genesis and catches up.
+ *
+ * This file decides when (liveness, the coordinator order, retries, status); the steps are
+ * replace-coordinate.ts, the answers replace-answers.ts, and recording a change the chain made
+ * but the server never got replace-record.ts.
  */
 import { peerIdOfKey } from '../consensus/driver/validator.js'
-import { encodeMembershipOp, TAG_MEMBERSHIP, membershipSignBytes } from '../consensus/driver/membership.js'
-import type { ValidatorSet } from '../consensus/types.js'
-import { randomBytes, type Signer, sha256, verifySignature } from '../../lib/crypto.js'
-import { equalBytes, fromHex, toHex } from '../../lib/encoding.js'
-import { failpoint } from '../../lib/failpoints.js'
+import type { Signer } from '../../lib/crypto.js'
+import { equalBytes, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
-import { type ClusterApproval, clusterUpdateBody } from '../registry/cluster-binding.js'
-import type { RegistryClient, VerifiedCluster } from '../registry/client.js'
-import {
-  type ClusterBinding,
-  type ClusterMember,
-  SignedClusterBinding,
-  UpdateClusterMembers,
-} from '../registry/registry.pb.js'
-import { TAG_CLUSTER_UPDATE } from '../registry/tags.js'
-import { FormError, FormKind, type FormRequest, type FormResponse, Replacement } from './cluster.pb.js'
+import type { RegistryClient } from '../registry/client.js'
+import type { ClusterBinding } from '../registry/registry.pb.js'
+import type { FormRequest, FormResponse } from './cluster.pb.js'
 import type { ClusterFormation, FormationPeer } from './formation-service.js'
 import {
-  ApprovalCollector,
-  candidateOrder,
   coordinatorRank,
   judge,
   Liveness,
   mayApprove,
+  neededOf,
   ReplaceHolds,
-  replacedMembers,
   shouldCoordinate,
+  sameKeys,
 } from './replacement.js'
-import { type Answering, answerReplacement, sameKeys } from './replace-answers.js'
+import { type Answering, answerReplacement } from './replace-answers.js'
+import {
+  announce,
+  coordinate,
+  type Pending,
+  ReplaceRefused,
+  type ReplaceRequest,
+  type ReplaceResult,
+} from './replace-coordinate.js'
 import { answerRecord, type ClusterView, recordChainSet } from './replace-record.js'
-import { genesisSet, type Replica } from './replica.js'
+import type { Replica } from './replica.js'
 
 export interface ReplaceComponents {
   formation: Pick<
@@ -79,49 +80,7 @@ export interface ReplaceSettings {
   holdMs: number
 }
 
-export interface ReplaceRequest {
-  /** NodeID (hex) of the member to replace; default: the one member unreachable here. */
-  dead?: string
-  /** NodeID (hex) of the node to put in its place; default: the first free live neighbour. */
-  with?: string
-  /** An operator asked: members need not wait for replaceAfterSec (but must not reach it). */
-  manual: boolean
-}
-
-export interface ReplaceResult {
-  dead: string
-  replacement: string
-  height: number
-  version: number
-}
-
-/** A replacement that could not be made, with the reason (the admin route answers 409). */
-export class ReplaceRefused extends Error {
-  override name = 'ReplaceRefused'
-  /** Worth trying again soon: members only answered that the member was not dead long enough there. */
-  readonly soon: boolean
-
-  constructor(message: string, opts: { soon?: boolean } = {}) {
-    super(message)
-    this.soon = opts.soon ?? false
-  }
-}
-
-type Stage = 'choosing' | 'offering' | 'approving' | 'committing' | 'recording' | 'announcing'
-
-interface Pending {
-  dead: string
-  candidate: string | null
-  stage: Stage
-  manual: boolean
-  approvals: number
-  needed: number
-  startedAt: number
-}
-
-const MAX_CANDIDATES = 4
-/** Tries at the server: the update body's timestamp stays within its clock skew meanwhile. */
-const RECORD_ATTEMPTS = 4
+export { ReplaceRefused, type ReplaceRequest, type ReplaceResult } from './replace-coordinate.js'
 
 export class ClusterReplacement {
   readonly #c: ReplaceComponents
@@ -164,7 +123,7 @@ export class ClusterReplacement {
   }
 
   /** The cluster as this member sees it: binding, replica and the chain's validator set. */
-  #view(): { binding: ClusterBinding; replica: Replica; set: ValidatorSet } | undefined {
+  #view(): ClusterView | undefined {
     const binding = this.#c.formation.current()?.binding
     const replica = this.#c.replica()
     if (binding === undefined || replica === undefined) return undefined
@@ -231,25 +190,25 @@ export class ClusterReplacement {
   async replace(req: ReplaceRequest): Promise<ReplaceResult> {
     if (this.#pending !== null)
       throw new ReplaceRefused(
-        this.#pending.dead === ''
+        this.#pending.dead === null
           ? "the chain's membership is being recorded at the server"
           : `a replacement of ${this.#pending.dead.slice(0, 16)} is under way`,
       )
     const view = this.#view()
     if (view === undefined) throw new ReplaceRefused('this node is not a member running the cluster registry')
     const dead = this.#deadOf(view.binding, req)
-    const pending: Pending = {
+    const pending: Pending & { dead: string } = {
       dead,
       candidate: null,
       stage: 'choosing',
       manual: req.manual,
       approvals: 0,
-      needed: Math.floor((2 * view.binding.members.length) / 3) + 1,
+      needed: neededOf(view.binding.members.length),
       startedAt: this.#now(),
     }
     this.#pending = pending
     try {
-      const result = await this.#run(view, pending, req)
+      const result = await coordinate(this.#answering, view, pending, req)
       this.#last = { ok: true, error: null, at: new Date().toISOString(), ...result }
       return result
     } catch (err) {
@@ -291,145 +250,6 @@ export class ClusterReplacement {
     return toHex(unreachable[0].nodeId)
   }
 
-  async #run(
-    view: { binding: ClusterBinding; replica: Replica; set: ValidatorSet },
-    pending: Pending,
-    req: ReplaceRequest,
-  ): Promise<ReplaceResult> {
-    const { binding, replica, set } = view
-    if (replica.driver.core.myIndex < 0)
-      throw new ReplaceRefused('this node does not vote in the cluster yet')
-    if (!sameKeys(set, binding.members))
-      throw new ReplaceRefused('the chain and the server name different members here (a change is pending)')
-    const dead = fromHex(pending.dead)
-    // 1. A free live node that accepts.
-    const candidates = await this.#candidates(binding, req.with)
-    let chosen: { peer: FormationPeer; update: Uint8Array; acceptance: Uint8Array } | undefined
-    const declined: string[] = []
-    pending.stage = 'offering'
-    for (const peer of candidates) {
-      pending.candidate = peer.nodeId
-      const update = clusterUpdateBody({
-        clusterId: binding.clusterId,
-        previousVersion: Number(binding.version),
-        members: replacedMembers(binding.members, dead, {
-          nodeId: fromHex(peer.nodeId),
-          sigPublicKey: peer.sigPublicKey,
-        }),
-        nonce: randomBytes(16),
-      })
-      const body = Replacement.encode({ update, dead, currentSetHash: set.hash, manual: req.manual })
-      try {
-        const res = await this.#c.formation.call(peer, { kind: FormKind.REPLACE_OFFER, body })
-        if (res.error !== FormError.FORM_OK) {
-          declined.push(`${peer.nodeId.slice(0, 8)}: ${res.error} ${res.text}`)
-          continue
-        }
-        if (!verifySignature(TAG_CLUSTER_UPDATE, update, res.signature, peer.sigPublicKey)) {
-          declined.push(`${peer.nodeId.slice(0, 8)}: acceptance does not verify`)
-          continue
-        }
-        chosen = { peer, update, acceptance: res.signature }
-        break
-      } catch (err) {
-        declined.push(`${peer.nodeId.slice(0, 8)}: ${(err as Error).message}`)
-      }
-    }
-    if (chosen === undefined)
-      throw new ReplaceRefused(
-        `no free live node accepted${declined.length > 0 ? `: ${declined.join('; ')}` : ''}`,
-      )
-    this.#c.log.info(
-      { dead: pending.dead, replacement: chosen.peer.nodeId, manual: req.manual },
-      'replacing a dead cluster member',
-    )
-    // 2. Approvals from a quorum of the current members.
-    pending.stage = 'approving'
-    const request: Replacement = {
-      update: chosen.update,
-      dead,
-      currentSetHash: set.hash,
-      candidateSignature: chosen.acceptance,
-      manual: req.manual,
-    }
-    const next = genesisSet(UpdateClusterMembers.decode(chosen.update).members)
-    const collector = await this.#collect(binding, request, set, next, pending)
-    if (collector.state !== 'quorum') {
-      const refusals = collector.refusals
-      const why = refusals.map((r) => `${r.member.slice(0, 8)}: ${r.why}`).join('; ')
-      throw new ReplaceRefused(
-        `approved by ${collector.approvals.length} of ${collector.needed} needed: ${why}`,
-        {
-          soon: refusals.length > 0 && refusals.every((r) => r.why.startsWith(FormError.NOT_YET)),
-        },
-      )
-    }
-    // 3. The consensus change, then the server.
-    pending.stage = 'committing'
-    const approvals = collector.approvals
-    const op = encodeMembershipOp(
-      set,
-      next,
-      approvals.map((a) => a.membership),
-    )
-    const height = await replica.driver.submissions.submit(op)
-    const receipt = await replica.app.receiptAt(height, sha256(op))
-    if (receipt?.accepted !== true)
-      throw new ReplaceRefused(
-        `the membership change was committed as rejected (${receipt?.reason ?? 'no receipt'})`,
-      )
-    if (
-      !sameKeys(
-        next,
-        replica.app.members().map((m) => ({ sigPublicKey: m.publicKey })),
-      )
-    )
-      throw new ReplaceRefused('another membership change took effect in the same block')
-    pending.stage = 'recording'
-    if (failpoint('replace.skip-record'))
-      throw new ReplaceRefused('failpoint replace.skip-record: committed, not recorded at the server')
-    const cluster = await this.#record(
-      chosen.update,
-      approvals.map((a) => a.update),
-      binding.members,
-    )
-    pending.stage = 'announcing'
-    await this.#announce(cluster, binding.members, [chosen.peer])
-    this.#c.log.info(
-      { dead: pending.dead, replacement: chosen.peer.nodeId, height, version: cluster.version },
-      'replaced a dead cluster member',
-    )
-    return { dead: pending.dead, replacement: chosen.peer.nodeId, height, version: cluster.version }
-  }
-
-  /**
-   * Adopts a newly recorded binding and hands it to the previous members (UPDATED) and to
-   * the newcomers (FORMED: they start their replicas and catch up).
-   */
-  async #announce(
-    cluster: VerifiedCluster,
-    previous: readonly ClusterMember[],
-    newcomers: readonly Pick<FormationPeer, 'peerId'>[],
-  ): Promise<void> {
-    await this.#c.formation.adopt(cluster.signed)
-    const body = SignedClusterBinding.encode(cluster.signed)
-    const self = this.#c.signer.publicKey
-    const next = cluster.members
-    await Promise.all([
-      ...newcomers.map((p) => this.#c.formation.call(p, { kind: FormKind.FORMED, body }).catch(() => {})),
-      ...previous
-        .filter(
-          (m) =>
-            !equalBytes(m.sigPublicKey, self) && next.some((n) => equalBytes(n.sigPublicKey, m.sigPublicKey)),
-        )
-        .map((m) =>
-          this.#c.formation
-            .call({ peerId: peerIdOfKey(m.sigPublicKey) }, { kind: FormKind.UPDATED, body })
-            .catch(() => {}),
-        ),
-    ])
-  }
-
   /**
    * The chain's set differs from the server's binding for longer than a hold (the coordinator
    * crashed after the commit, or the server stayed unreachable): record it (replace-record.ts).
@@ -442,12 +262,12 @@ export class ClusterReplacement {
     const wait = this.#s.holdMs + Math.max(0, rank) * 2 * this.#s.intervalMs
     if (now - this.#mismatchSince < wait || now < this.#retryAt) return
     const pending: Pending = {
-      dead: '',
+      dead: null,
       candidate: null,
       stage: 'recording',
       manual: false,
       approvals: 0,
-      needed: Math.floor((2 * view.binding.members.length) / 3) + 1,
+      needed: neededOf(view.binding.members.length),
       startedAt: now,
     }
     this.#pending = pending
@@ -456,7 +276,8 @@ export class ClusterReplacement {
         answerRecord(this.#answering, body, this.#c.signer.publicKey),
       )
       pending.stage = 'announcing'
-      await this.#announce(
+      await announce(
+        this.#c,
         cluster,
         view.binding.members,
         newcomers.map((m) => ({ peerId: peerIdOfKey(m.sigPublicKey) })),
@@ -475,103 +296,6 @@ export class ClusterReplacement {
     } finally {
       this.#pending = null
     }
-  }
-
-  /**
-   * Records the committed change at the server, retrying a few times: the chain has the new set
-   * now, and until the server has it too, no further replacement can be made.
-   */
-  async #record(update: Uint8Array, approvals: ClusterApproval[], current: ClusterMember[]) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#c.registry.updateClusterMembers(update, approvals, current)
-      } catch (err) {
-        if (attempt >= RECORD_ATTEMPTS) throw err
-        this.#c.log.warn(
-          { err: (err as Error).message, attempt },
-          'recording the change at the server failed',
-        )
-        await new Promise((r) => setTimeout(r, 1000 * attempt))
-      }
-    }
-  }
-
-  /** Free live neighbours (or the one the operator named), in candidateOrder. */
-  async #candidates(binding: ClusterBinding, wanted: string | undefined): Promise<FormationPeer[]> {
-    const members = new Set(binding.members.map((m) => toHex(m.nodeId)))
-    const live = this.#c.neighbours().filter((p) => !members.has(p.nodeId))
-    if (wanted !== undefined) {
-      if (members.has(wanted)) throw new ReplaceRefused(`${wanted.slice(0, 16)} is a member already`)
-      const peer = live.find((p) => p.nodeId === wanted)
-      if (peer === undefined)
-        throw new ReplaceRefused(`${wanted.slice(0, 16)} is not a live neighbour of this node`)
-      return [peer]
-    }
-    const free = await Promise.all(
-      live.map(async (p) => {
-        const res = await this.#c.formation.call(p, { kind: FormKind.STATUS }).catch(() => undefined)
-        return res?.error === FormError.FORM_OK && res.free ? p : undefined
-      }),
-    )
-    const byId = new Map(free.filter((p): p is FormationPeer => p !== undefined).map((p) => [p.nodeId, p]))
-    const order = candidateOrder(binding.clusterId, byId.keys()).slice(0, MAX_CANDIDATES)
-    if (order.length === 0) throw new ReplaceRefused('no live neighbour is free to join')
-    return order.map((id) => byId.get(id) as FormationPeer)
-  }
-
-  async #collect(
-    binding: ClusterBinding,
-    request: Replacement,
-    set: ValidatorSet,
-    next: ValidatorSet,
-    pending: Pending,
-  ): Promise<ApprovalCollector<{ membership: ClusterApproval; update: ClusterApproval }>> {
-    const collector = new ApprovalCollector<{ membership: ClusterApproval; update: ClusterApproval }>(
-      binding.members.map((m) => toHex(m.sigPublicKey)),
-    )
-    const body = Replacement.encode(request)
-    const membershipBytes = membershipSignBytes(this.#c.replica()!.chainId, set.hash, next.hash)
-    const self = this.#c.signer.publicKey
-    const dead = request.dead
-    await Promise.all(
-      binding.members
-        .filter((m) => !equalBytes(m.nodeId, dead))
-        .map(async (m) => {
-          const key = toHex(m.sigPublicKey)
-          try {
-            const res = equalBytes(m.sigPublicKey, self)
-              ? await this.answer(
-                  { kind: FormKind.REPLACE_APPROVE, body, certificate: new Uint8Array() },
-                  self,
-                )
-              : await this.#c.formation.call(
-                  { peerId: peerIdOfKey(m.sigPublicKey) },
-                  { kind: FormKind.REPLACE_APPROVE, body },
-                )
-            if (res.error !== FormError.FORM_OK) {
-              collector.refuse(key, `${res.error} ${res.text ?? ''}`.trim())
-              return
-            }
-            const membership = res.membershipSignature ?? new Uint8Array()
-            const update = res.signature ?? new Uint8Array()
-            if (
-              !verifySignature(TAG_MEMBERSHIP, membershipBytes, membership, m.sigPublicKey) ||
-              !verifySignature(TAG_CLUSTER_UPDATE, request.update, update, m.sigPublicKey)
-            ) {
-              collector.refuse(key, 'approval does not verify')
-              return
-            }
-            collector.approve(key, {
-              membership: { publicKey: m.sigPublicKey, signature: membership },
-              update: { publicKey: m.sigPublicKey, signature: update },
-            })
-            pending.approvals = collector.approvals.length
-          } catch (err) {
-            collector.refuse(key, (err as Error).message)
-          }
-        }),
-    )
-    return collector
   }
 
   /** REPLACE_OFFER (to a free node) and REPLACE_APPROVE (to a member): replace-answers.ts. */

@@ -21,6 +21,7 @@
 import { sha256 } from '../../lib/crypto.js'
 import { compareBytes, equalBytes, fromHex, toHex } from '../../lib/encoding.js'
 import { hasQuorum } from '../consensus/quorum.js'
+import type { ValidatorSet } from '../consensus/types.js'
 import { sortMembers } from '../registry/cluster-binding.js'
 import type { ClusterMember } from '../registry/registry.pb.js'
 
@@ -208,8 +209,13 @@ export class ApprovalCollector<A> {
 
   /** Members needed: more than 2/3 of the current ones. */
   get needed(): number {
-    return Math.floor((2 * this.#members.length) / 3) + 1
+    return neededOf(this.#members.length)
   }
+}
+
+/** Approvals needed from `members` equal-weight members: more than 2/3 of them. */
+export function neededOf(members: number): number {
+  return Math.floor((2 * members) / 3) + 1
 }
 
 /**
@@ -236,4 +242,15 @@ export class ReplaceHolds {
   release(current: string): void {
     this.#held.delete(current)
   }
+}
+
+/** Whether a validator set holds exactly the members' keys. */
+export function sameKeys(
+  set: ValidatorSet,
+  members: readonly Pick<ClusterMember, 'sigPublicKey'>[],
+): boolean {
+  return (
+    set.validators.length === members.length &&
+    members.every((m) => set.validators.some((v) => equalBytes(v.publicKey, m.sigPublicKey)))
+  )
 }
