@@ -150,7 +150,11 @@ describe('the cluster registry as processes', function () {
     ])
     assert.match(body.results[0].userNodeId, /^[0-9a-f]{64}$/)
     assert.equal(body.results[2].height, null, 'refused before consensus')
-    const shown = await (await fetch(`http://${nodes[3].info.admin}/nick?name=batch-2`)).json()
+    // Another replica applies the block on its own time: read it once it has.
+    const shown = await eventually('another member to hold batch-2', async () => {
+      const r = await (await fetch(`http://${nodes[3].info.admin}/nick?name=batch-2`)).json()
+      return r.registered === true && r
+    })
     assert.equal(shown.userNodeId, body.results[1].userNodeId)
 
     const bad = await post({ requests: [{ ...request('short-key'), signingKey: 'AAAA' }] })
