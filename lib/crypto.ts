@@ -114,6 +114,15 @@ export class Signer {
   sign(tag: string, bytes: Uint8Array): Uint8Array {
     return new Uint8Array(nodeSign(null, domainMessage(tag, bytes), this.#key))
   }
+
+  /** sign on libuv's threadpool: the same signature, with the event loop free meanwhile. */
+  signAsync(tag: string, bytes: Uint8Array): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      nodeSign(null, domainMessage(tag, bytes), this.#key, (err, sig) =>
+        err === null ? resolve(new Uint8Array(sig)) : reject(err),
+      )
+    })
+  }
 }
 
 /** Verifies a domain-separated signature; false (never a throw) for any malformed input. */
@@ -129,6 +138,32 @@ export function verifySignature(
   } catch {
     return false
   }
+}
+
+/**
+ * verifySignature on libuv's threadpool (node:crypto's callback form): the Ed25519 check, the
+ * bulk of a verification, runs off the event loop, so a server verifying many signatures from
+ * keys it has never seen (the registry's RegisterNode) keeps its main thread for the protocol.
+ * The key import stays on the caller's thread. Resolves false for any malformed input.
+ */
+export function verifySignatureAsync(
+  tag: string,
+  bytes: Uint8Array,
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+): Promise<boolean> {
+  if (publicKey.length !== KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) {
+    return Promise.resolve(false)
+  }
+  return new Promise((resolve) => {
+    try {
+      nodeVerify(null, domainMessage(tag, bytes), edPublicKey(publicKey), signature, (err, ok) =>
+        resolve(err === null && ok),
+      )
+    } catch {
+      resolve(false)
+    }
+  })
 }
 
 export interface X25519Keys {

@@ -15,15 +15,28 @@ export interface CertificateFields {
   issuedAt: number
 }
 
-export function issueCertificate(issuer: Signer, fields: CertificateFields): SignedCertificate {
-  const certificate = NodeCertificate.encode({
+function certificateBytes(issuer: Signer, fields: CertificateFields): Uint8Array {
+  return NodeCertificate.encode({
     nodeId: fields.nodeId,
     sigPublicKey: fields.sigPublicKey,
     commsPublicKey: fields.commsPublicKey,
     issuer: issuer.publicKey,
     issuedAt: BigInt(fields.issuedAt),
   })
+}
+
+export function issueCertificate(issuer: Signer, fields: CertificateFields): SignedCertificate {
+  const certificate = certificateBytes(issuer, fields)
   return { certificate, signature: issuer.sign(TAG_NODE_CERT, certificate) }
+}
+
+/** issueCertificate with the signature computed off the event loop. */
+export async function issueCertificateAsync(
+  issuer: Signer,
+  fields: CertificateFields,
+): Promise<SignedCertificate> {
+  const certificate = certificateBytes(issuer, fields)
+  return { certificate, signature: await issuer.signAsync(TAG_NODE_CERT, certificate) }
 }
 
 export class CertificateError extends Error {

@@ -16,7 +16,7 @@ import {
 import { RpcStream } from '../../gateway/p2p/rpc.js'
 import type { Host } from '../../gateway/p2p/host.js'
 import { freshHost, procUsage } from '../helpers/p2p.js'
-import { startRegistry, stopAll, tempDir } from '../helpers/procs.js'
+import { startRegistry, status, stopAll, tempDir } from '../helpers/procs.js'
 import { multiaddr } from '@multiformats/multiaddr'
 
 const { ErrorCode, Request, RequestType, Response, RegisterNode } = wire
@@ -152,6 +152,29 @@ describe('registry under hostile input', function () {
       client.register(honest, new Uint8Array(0)),
       (err: Error) => err instanceof RegistryRefusal && /peerRecord/.test(err.message),
     )
+  })
+
+  it('[0.0.2] one key registered over eight streams at once gets one NodeID, however the requests interleave', async () => {
+    // The server signs certificates and checks signatures off its event loop, so concurrent
+    // first registrations of one key overlap; all must end on the same binding.
+    const registry = await startRegistry(join(tmp.path, 'r-race'))
+    const addr = registry.info.listen[0]
+    const streams = await Promise.all(Array.from({ length: 8 }, () => rpc(host, addr)))
+    for (let round = 0; round < 5; round++) {
+      const keys = await nodeKeys()
+      const answers = await Promise.all(
+        streams.map((s) => call(s, RegistryClient.registerRequest(keys, keys.record))),
+      )
+      const ids = new Set<string>()
+      for (const res of answers) {
+        assert.equal(res.error, ErrorCode.OK, res.errorText)
+        const result = wire.RegisterResult.decode(res.body)
+        const cert = wire.NodeCertificate.decode(result.certificate!.certificate)
+        ids.add(Buffer.from(cert.nodeId).toString('hex'))
+      }
+      assert.equal(ids.size, 1, `round ${round}: ${ids.size} NodeIDs for one key`)
+    }
+    assert.equal((await status(registry.info.admin)).nodes, 5)
   })
 
   it('[0.0.2] 10,000 fuzzed frames (random bytes and structure-aware mutations) crash nothing; a valid request is still answered', async () => {

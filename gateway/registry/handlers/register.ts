@@ -8,14 +8,16 @@
  * assign its NodeID (0.1.9) and registers again carrying the assignment, attested by more than
  * 2/3 of the cluster's current members, and the server binds and certifies that NodeID.
  */
-import { randomBytes, sha256, verifySignature } from '../../../lib/crypto.js'
-import { equalBytes } from '../../../lib/encoding.js'
+import { randomBytes, sha256, verifySignatureAsync } from '../../../lib/crypto.js'
+import { equalBytes, toHex } from '../../../lib/encoding.js'
+import type { BatchOp } from '../../../lib/store/index.js'
 import { assignedNodeId } from '../../cluster/entries.js'
-import { issueCertificate } from '../certificate.js'
+import { issueCertificate, issueCertificateAsync } from '../certificate.js'
 import { checkClusterQuorum } from '../cluster-binding.js'
 import type { HandlerComponents, Handler } from '../components.js'
 import { badRequest, RegistryError } from '../errors.js'
 import { openPeerRecord } from '../peer-record.js'
+import type { Binding } from '../state.js'
 import {
   AssignmentAttestation,
   ErrorCode,
@@ -54,7 +56,7 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
       `timestamp is ${Math.round(skew / 1000)} s off the server clock (allowed ±${c.limits.clockSkewMs / 1000} s)`,
     )
   }
-  if (!verifySignature(TAG_REGISTER, request.body, request.signature, req.sigPublicKey)) {
+  if (!(await verifySignatureAsync(TAG_REGISTER, request.body, request.signature, req.sigPublicKey))) {
     throw new RegistryError(
       ErrorCode.BAD_SIGNATURE,
       'registration signature does not verify for sigPublicKey',
@@ -66,62 +68,24 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
   const nonceOp = c.table.claimNonce(req.nonce, Number(req.timestamp))
   if (nonceOp === false) throw new RegistryError(ErrorCode.REPLAYED_NONCE, 'nonce was already used')
 
-  // No await between the lookup and bind/rebind: concurrent requests for one key serialise here.
   let binding = c.table.byKey(req.sigPublicKey)
   if (binding === undefined) {
-    let nodeId: Uint8Array
-    if (req.assignment !== undefined) {
-      nodeId = checkAssignment(c, req)
+    const fresh = await bindNew(c, req, now, record.seq, nonceOp)
+    if (!('nodeId' in fresh)) return fresh
+    binding = fresh.bound
+    if (binding === undefined) {
+      // Another request bound this key while the certificate was being signed: it is now
+      // a known key, and this request one more registration of it.
+      binding = c.table.byKey(req.sigPublicKey)
+      if (binding === undefined)
+        throw new RegistryError(ErrorCode.INTERNAL, 'NodeID collision; register again')
+      updateBinding(c, binding, req, now, record.seq, nonceOp)
     } else {
-      const referral = c.limits.referrals === true ? referralFor(c, req.sigPublicKey) : undefined
-      if (referral !== undefined) {
-        await c.table.persistNonce(nonceOp)
-        return {
-          error: ErrorCode.OK,
-          errorText: '',
-          body: RegisterResult.encode({ referral }),
-          signature: new Uint8Array(),
-        }
-      }
-      nodeId = randomBytes(32)
-      while (c.table.hasId(nodeId)) nodeId = randomBytes(32)
+      c.log.debug({ nodeId: toHex(fresh.nodeId), peer: record.peerId }, 'node registered')
     }
-    const certificate = issueCertificate(c.signer, {
-      nodeId,
-      sigPublicKey: req.sigPublicKey,
-      commsPublicKey: req.commsPublicKey,
-      issuedAt: now,
-    })
-    binding = c.table.bind(
-      {
-        nodeId,
-        sigPublicKey: req.sigPublicKey,
-        commsPublicKey: req.commsPublicKey,
-        certificate,
-        peerRecord: req.peerRecord,
-        peerRecordSeq: record.seq,
-        lastSeen: now,
-      },
-      nonceOp,
-    )
-    c.log.debug({ nodeId: Buffer.from(nodeId).toString('hex'), peer: record.peerId }, 'node registered')
   } else {
-    if (!equalBytes(binding.commsPublicKey, req.commsPublicKey)) {
-      const certificate = issueCertificate(c.signer, {
-        nodeId: binding.nodeId,
-        sigPublicKey: req.sigPublicKey,
-        commsPublicKey: req.commsPublicKey,
-        issuedAt: now,
-      })
-      c.table.rebind(binding, certificate, req.commsPublicKey, nonceOp)
-    } else {
-      binding.durable = binding.durable.then(() => c.table.persistNonce(nonceOp))
-    }
-    if (record.seq >= binding.peerRecordSeq) {
-      binding.peerRecord = req.peerRecord
-      binding.peerRecordSeq = record.seq
-    }
-    binding.lastSeen = now
+    // No await between the lookup and rebind: concurrent requests for one key serialise here.
+    updateBinding(c, binding, req, now, record.seq, nonceOp)
   }
   await binding.durable
   return {
@@ -130,6 +94,87 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
     body: RegisterResult.encode({ certificate: binding.certificate }),
     signature: new Uint8Array(),
   }
+}
+
+/**
+ * A first registration of this key: its NodeID (assigned by a cluster, or fresh), or a
+ * referral. The certificate is signed off the event loop, so the table is checked again after
+ * that await: `bound` is undefined when a concurrent request bound the key (or, against odds of
+ * 2^-128, took the NodeID) meanwhile.
+ */
+async function bindNew(
+  c: HandlerComponents,
+  req: RegisterNode,
+  now: number,
+  peerRecordSeq: bigint,
+  nonceOp: BatchOp,
+): Promise<Response | { nodeId: Uint8Array; bound: Binding | undefined }> {
+  let nodeId: Uint8Array
+  if (req.assignment !== undefined) {
+    nodeId = checkAssignment(c, req)
+  } else {
+    const referral = c.limits.referrals === true ? referralFor(c, req.sigPublicKey) : undefined
+    if (referral !== undefined) {
+      await c.table.persistNonce(nonceOp)
+      return {
+        error: ErrorCode.OK,
+        errorText: '',
+        body: RegisterResult.encode({ referral }),
+        signature: new Uint8Array(),
+      }
+    }
+    nodeId = randomBytes(32)
+    while (c.table.hasId(nodeId)) nodeId = randomBytes(32)
+  }
+  const certificate = await issueCertificateAsync(c.signer, {
+    nodeId,
+    sigPublicKey: req.sigPublicKey,
+    commsPublicKey: req.commsPublicKey,
+    issuedAt: now,
+  })
+  if (c.table.byKey(req.sigPublicKey) !== undefined || c.table.hasId(nodeId)) {
+    return { nodeId, bound: undefined }
+  }
+  const bound = c.table.bind(
+    {
+      nodeId,
+      sigPublicKey: req.sigPublicKey,
+      commsPublicKey: req.commsPublicKey,
+      certificate,
+      peerRecord: req.peerRecord,
+      peerRecordSeq,
+      lastSeen: now,
+    },
+    nonceOp,
+  )
+  return { nodeId, bound }
+}
+
+/** Another registration of a bound key: a new certificate only if the comms key changed. */
+function updateBinding(
+  c: HandlerComponents,
+  binding: Binding,
+  req: RegisterNode,
+  now: number,
+  peerRecordSeq: bigint,
+  nonceOp: BatchOp,
+): void {
+  if (!equalBytes(binding.commsPublicKey, req.commsPublicKey)) {
+    const certificate = issueCertificate(c.signer, {
+      nodeId: binding.nodeId,
+      sigPublicKey: req.sigPublicKey,
+      commsPublicKey: req.commsPublicKey,
+      issuedAt: now,
+    })
+    c.table.rebind(binding, certificate, req.commsPublicKey, nonceOp)
+  } else {
+    binding.durable = binding.durable.then(() => c.table.persistNonce(nonceOp))
+  }
+  if (peerRecordSeq >= binding.peerRecordSeq) {
+    binding.peerRecord = req.peerRecord
+    binding.peerRecordSeq = peerRecordSeq
+  }
+  binding.lastSeen = now
 }
 
 /** The bytes a cluster's members sign to attest an assignment. */

@@ -8,6 +8,7 @@ import {
   sha256,
   Signer,
   verifySignature,
+  verifySignatureAsync,
   x25519Generate,
   x25519SharedSecret,
 } from '../../../lib/crypto.js'
@@ -36,6 +37,28 @@ describe('lib/crypto', () => {
     assert.equal(verifySignature('t', msg, new Uint8Array(10), new Uint8Array(32)), false)
     assert.equal(verifySignature('t', msg, new Uint8Array(64), new Uint8Array(31)), false)
     assert.equal(verifySignature('t', msg, new Uint8Array(64), new Uint8Array(32).fill(255)), false)
+  })
+
+  it('the threadpool forms sign and verify exactly as the synchronous ones, and refuse the same inputs', async () => {
+    const keys = ed25519Generate()
+    const signer = new Signer(keys)
+    const msg = new TextEncoder().encode('register me')
+    const sig = await signer.signAsync('xlattice/test/v1', msg)
+    // Ed25519 is deterministic: the same bytes as the synchronous signature, valid under @noble.
+    assert.deepEqual(sig, signer.sign('xlattice/test/v1', msg))
+    const framed = concatBytes(new TextEncoder().encode('xlattice/test/v1'), new Uint8Array([0]), msg)
+    assert.ok(ed25519.verify(sig, framed, keys.publicKey))
+    assert.equal(await verifySignatureAsync('xlattice/test/v1', msg, sig, keys.publicKey), true)
+    assert.equal(await verifySignatureAsync('xlattice/other/v1', msg, sig, keys.publicKey), false)
+    const flipped = sig.slice()
+    flipped[7] ^= 1
+    assert.equal(await verifySignatureAsync('xlattice/test/v1', msg, flipped, keys.publicKey), false)
+    assert.equal(await verifySignatureAsync('t', msg, new Uint8Array(10), new Uint8Array(32)), false)
+    assert.equal(await verifySignatureAsync('t', msg, new Uint8Array(64), new Uint8Array(31)), false)
+    assert.equal(
+      await verifySignatureAsync('t', msg, new Uint8Array(64), new Uint8Array(32).fill(255)),
+      false,
+    )
   })
 
   it('X25519 agreement matches @noble', () => {
