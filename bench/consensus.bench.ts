@@ -28,6 +28,8 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 3)
 const WINDOW = Number(process.env.BENCH_WINDOW_SEC ?? 10)
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 24)
 const BATCH = Number(process.env.BENCH_BATCH ?? 500)
+/** Node flags for the validators, e.g. BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const BIN = resolve('dist/bin/xlattice.js')
 
 /** An opaque 200-byte operation (type byte 0: a log entry for the key-value application). */
@@ -49,7 +51,7 @@ const dir = await mkdtemp(join(tmpdir(), 'xl-bench-bft-'))
 try {
   const env = { ...process.env, XLATTICE_LOG_LEVEL: 'warn' }
   const spawn = async (args: string[]) => {
-    const p = await spawnReady(process.execPath, [BIN, ...args], { env })
+    const p = await spawnReady(process.execPath, [...NODE_ARGS, BIN, ...args], { env })
     procs.push(p)
     return p
   }
