@@ -14,36 +14,31 @@
  * server confirms it (a member replaced while it was down learns here that it is free again).
  * A member adopts the newer bindings of its cluster (membership changes, replace-service.ts);
  * a free node that accepted to replace a dead member is held out of formation meanwhile.
+ *
+ * This file decides when; the proposer's steps are in formation-propose.ts, a member's answer
+ * to a proposal in formation-answers.ts.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { peerIdOfKey } from '../consensus/driver/validator.js'
-import { randomBytes, type Signer, verifySignature } from '../../lib/crypto.js'
-import { equalBytes, fromHex, toB64u, toHex } from '../../lib/encoding.js'
+import type { Signer } from '../../lib/crypto.js'
+import { equalBytes, toB64u, toHex } from '../../lib/encoding.js'
 import type { Logger } from '../../lib/log.js'
 import { RpcStream, serveStream } from '../p2p/rpc.js'
-import {
-  ClusterBindingError,
-  type ClusterApproval,
-  clusterIdOf,
-  clusterRegistrationBody,
-  memberListProblem,
-  signClusterRegistration,
-  verifyClusterBinding,
-} from '../registry/cluster-binding.js'
+import { ClusterBindingError, clusterIdOf, verifyClusterBinding } from '../registry/cluster-binding.js'
 import type { RegistryClient, VerifiedCluster } from '../registry/client.js'
 import {
   type ClusterBinding,
-  type ClusterMember,
   RegisterCluster,
-  SignedCertificate,
+  type SignedCertificate,
   SignedClusterBinding,
 } from '../registry/registry.pb.js'
-import { TAG_CLUSTER_REGISTER } from '../registry/tags.js'
 import { BINDING_FILE, loadBinding, removeBinding, saveBinding } from './binding-file.js'
 import { FormError, FormKind, FormRequest, FormResponse } from './cluster.pb.js'
-import { Formation, type Proposal } from './formation.js'
-import { answer, parseProposal, proposalOf } from './formation-wire.js'
+import { Formation } from './formation.js'
+import { considerProposal } from './formation-answers.js'
+import { type Proposing, propose } from './formation-propose.js'
+import { answer, parseProposal } from './formation-wire.js'
 
 export const CLUSTER_PROTOCOL = '/xlattice/cluster/1.0.0'
 const MAX_FRAME_BYTES = 16 * 1024
@@ -308,13 +303,32 @@ export class ClusterFormation {
       const free = await this.#freeNeighbours([...peers.values()], now)
       const members = this.#s.pinned !== undefined ? this.#pinnedPlan(rules) : rules.next(free, now)
       if (members === null) return
-      await this.#propose(rules, members, peers)
+      await propose(this.#proposing(rules), members, peers)
     } catch (err) {
       this.#lastError = (err as Error).message
       this.#c.log.debug({ err: this.#lastError }, 'cluster formation round failed')
     } finally {
       this.#busy = false
       if (this.#binding === undefined) this.#state = 'waiting'
+    }
+  }
+
+  /** What proposing (formation-propose.ts) uses of this service. */
+  #proposing(rules: Formation): Proposing {
+    return {
+      c: this.#c,
+      s: this.#s,
+      rules,
+      unresponsive: this.#unresponsive,
+      call: (peer, req) => this.#call(peer, req),
+      join: (signed) => this.#join(signed),
+      describe: (cluster, msg) => this.#describe(cluster, msg),
+      proposing: () => {
+        this.#state = 'proposing'
+      },
+      failed: (text) => {
+        this.#lastError = text
+      },
     }
   }
 
@@ -334,82 +348,6 @@ export class ClusterFormation {
       }),
     )
     return answers.filter((id): id is string => id !== undefined)
-  }
-
-  async #propose(rules: Formation, members: string[], peers: Map<string, FormationPeer>): Promise<void> {
-    const self = rules.self
-    const signed = this.#c.certificate()
-    if (signed === undefined) return
-    const certificate = SignedCertificate.encode(signed)
-    const list: ClusterMember[] = members.map((id) => ({
-      nodeId: fromHex(id),
-      sigPublicKey:
-        id === self ? this.#c.signer.publicKey : (peers.get(id)?.sigPublicKey ?? new Uint8Array()),
-    }))
-    const body = clusterRegistrationBody({ members: list, nonce: randomBytes(16) })
-    const reg = RegisterCluster.decode(body)
-    const proposal = proposalOf(body, reg)
-    if (!rules.propose(proposal, Date.now())) return
-    this.#state = 'proposing'
-    this.#c.log.info({ members, proposal: proposal.id.slice(0, 16) }, 'proposing a cluster')
-    const approvals: ClusterApproval[] = [signClusterRegistration(this.#c.signer, body)]
-    const others = members.filter((id) => id !== self)
-    const answers = await Promise.all(
-      others.map(async (id) => {
-        const peer = peers.get(id)
-        if (peer === undefined) return { id, error: 'not a live neighbour' }
-        try {
-          const res = await this.#call(peer, { kind: FormKind.PROPOSE, body, certificate })
-          if (res.error !== FormError.FORM_OK)
-            return { id, error: `${res.error}: ${res.text}`, answered: true }
-          if (!verifySignature(TAG_CLUSTER_REGISTER, body, res.signature, peer.sigPublicKey))
-            return { id, error: 'acceptance signature does not verify', answered: true }
-          approvals.push({ publicKey: peer.sigPublicKey, signature: res.signature })
-          return { id }
-        } catch (err) {
-          return { id, error: (err as Error).message }
-        }
-      }),
-    )
-    const failed = answers.filter((a) => a.error !== undefined)
-    if (failed.length > 0) {
-      for (const f of failed) {
-        if (!('answered' in f)) this.#unresponsive.set(f.id, Date.now() + 3 * this.#s.lockMs)
-      }
-      this.#lastError = failed.map((f) => `${f.id.slice(0, 8)}: ${f.error}`).join('; ')
-      this.#c.log.info({ proposal: proposal.id.slice(0, 16), failed: this.#lastError }, 'proposal failed')
-      await this.#withdraw(rules, proposal, { body, certificate }, others, peers)
-      return
-    }
-    const cluster = await this.#c.registry.registerCluster(body, approvals)
-    await this.#join(cluster.signed)
-    await Promise.all(
-      others.map((id) =>
-        this.#call(peers.get(id) as FormationPeer, {
-          kind: FormKind.FORMED,
-          body: SignedClusterBinding.encode(cluster.signed),
-        }).catch(() => {}),
-      ),
-    )
-    this.#describe(cluster, 'formed a cluster')
-  }
-
-  async #withdraw(
-    rules: Formation,
-    proposal: Proposal,
-    request: { body: Uint8Array; certificate: Uint8Array },
-    others: string[],
-    peers: Map<string, FormationPeer>,
-  ): Promise<void> {
-    rules.release(proposal.id)
-    await Promise.all(
-      others.map((id) => {
-        const peer = peers.get(id)
-        return peer === undefined
-          ? undefined
-          : this.#call(peer, { kind: FormKind.WITHDRAW, ...request }).catch(() => {})
-      }),
-    )
   }
 
   /** After a lock lapses: was the cluster we accepted registered while we did not hear? */
@@ -508,7 +446,18 @@ export class ClusterFormation {
           ? { error: FormError.FORM_OK, free: true }
           : { error: FormError.FORM_OK, free: false, clusterId: this.#binding.binding.clusterId }
       case FormKind.PROPOSE:
-        return this.#considerProposal(rules, req, remoteKey)
+        return considerProposal(
+          {
+            registryKey: this.#c.registry.registryKey,
+            signer: this.#c.signer,
+            size: this.#s.size,
+            joiningUntil: this.#joining?.until ?? 0,
+            accepted: this.#accepted,
+          },
+          rules,
+          req,
+          remoteKey,
+        )
       case FormKind.WITHDRAW: {
         const parsed = parseProposal(req, remoteKey, [this.#c.registry.registryKey])
         if (!('proposal' in parsed)) return parsed
@@ -544,48 +493,6 @@ export class ClusterFormation {
       }
       default:
         return answer(FormError.FORM_BAD_REQUEST, `unknown request kind ${req.kind}`)
-    }
-  }
-
-  #considerProposal(
-    rules: Formation,
-    req: FormRequest,
-    remoteKey: Uint8Array | undefined,
-  ): Partial<FormResponse> {
-    const parsed = parseProposal(req, remoteKey, [this.#c.registry.registryKey])
-    const body = req.body
-    if (!('proposal' in parsed)) return parsed
-    const { proposal, reg } = parsed
-    if ((this.#joining?.until ?? 0) > Date.now())
-      return answer(FormError.IN_A_CLUSTER, 'this node is joining a cluster in place of a dead member')
-    // Never hold or sign a registration the server must refuse (the members' canonical order).
-    const problem = memberListProblem(reg.members)
-    if (problem !== undefined) return answer(FormError.MALFORMED, problem)
-    const me = reg.members.find((m) => toHex(m.nodeId) === rules.self)
-    if (me !== undefined && !equalBytes(me.sigPublicKey, this.#c.signer.publicKey))
-      return answer(FormError.NOT_A_MEMBER, 'the proposal names this NodeID with another key')
-    const verdict = rules.consider(proposal, Date.now())
-    if (verdict.accept) {
-      // Bounded: each entry costs a lookup at the server once its hold lapses.
-      if (this.#accepted.size >= 8) this.#accepted.delete(this.#accepted.keys().next().value as string)
-      this.#accepted.set(proposal.id, body)
-      return { error: FormError.FORM_OK, signature: signClusterRegistration(this.#c.signer, body).signature }
-    }
-    switch (verdict.reason) {
-      case 'in-a-cluster':
-        return answer(FormError.IN_A_CLUSTER, 'this node is in a cluster')
-      case 'not-a-member':
-        return answer(FormError.NOT_A_MEMBER, 'the proposal does not name this node')
-      case 'malformed':
-        return answer(
-          FormError.MALFORMED,
-          `a proposal has ${this.#s.size} sorted members, the lowest proposing`,
-        )
-      case 'holding-better':
-        return {
-          ...answer(FormError.HOLDING_BETTER, 'holding a better proposal'),
-          holdingProposer: fromHex(verdict.holding.proposer),
-        }
     }
   }
 
