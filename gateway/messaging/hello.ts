@@ -71,10 +71,17 @@ export function decodeFrame(raw: Uint8Array): Frame {
   } catch (err) {
     throw new Refused(ErrorCode.BAD_FRAME, `frame is malformed: ${(err as Error).message}`)
   }
-  const fields = [frame.hello, frame.message, frame.ack, frame.refusal].filter((f) => f !== undefined)
+  const fields = [frame.hello, frame.message, frame.ack, frame.refusal, frame.skip].filter(
+    (f) => f !== undefined,
+  )
   if (fields.length !== 1)
-    throw new Refused(ErrorCode.BAD_FRAME, 'a frame holds exactly one of hello, message, ack, refusal')
+    throw new Refused(ErrorCode.BAD_FRAME, 'a frame holds exactly one of hello, message, ack, refusal, skip')
   return frame
+}
+
+/** A Skip over the numbers (after, upTo] a crashed sender may have spent (outbox.ts). */
+export function skipFrame(after: bigint, upTo: bigint): Uint8Array {
+  return Frame.encode({ skip: { after, upTo } })
 }
 
 /** A Frame holding an already encoded Message, without decoding and re-encoding it. */

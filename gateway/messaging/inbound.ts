@@ -18,7 +18,7 @@ import { FrameTooLarge, FrameWriter } from './framing.js'
 import { decodeFrame, type SelfIdentity } from './hello.js'
 import type { Inbox } from './inbox.js'
 import type { KeptWrite } from './kept.js'
-import { ErrorCode, Frame, type Message, type Mode } from './messaging.pb.js'
+import { ErrorCode, Frame, type Message, type Mode, type Skip } from './messaging.pb.js'
 import type { Sealers, VerifiedPeer } from './sealer.js'
 
 /** Admitted messages not yet on disk, per stream, before reading pauses until they are. */
@@ -171,6 +171,41 @@ export async function serveInbound(
     if (unpersisted > MAX_UNPERSISTED) await durable
   }
 
+  const onSkip = (skip: Skip, from: VerifiedPeer) => {
+    const admitted = ctx.inbox.expected(from.nodeId) - 1n
+    if (skip.upTo <= skip.after)
+      throw new Refused(ErrorCode.BAD_FRAME, `a Skip must move forward (${skip.after} -> ${skip.upTo})`)
+    if (admitted >= skip.upTo) {
+      // Seen before (a resend after a lost ack): ack again so the sender stops owing it.
+      const persisted = ctx.inbox.persisted(from.nodeId)
+      if (skip.upTo <= persisted) ack(persisted, true)
+      return
+    }
+    if (admitted < skip.after) {
+      throw new Refused(
+        ErrorCode.OUT_OF_ORDER,
+        `a Skip after ${skip.after}, but the last message received is ${admitted}`,
+        { seq: skip.after + 1n, fatal: true },
+      )
+    }
+    unpersisted++
+    const durable = ctx.inbox.skip(from.nodeId, skip.upTo).then(
+      () => {
+        unpersisted--
+        ctx.log.info(
+          { from: from.nodeId, after: skip.after, upTo: skip.upTo },
+          'sender skipped numbers after a restart',
+        )
+        ack(skip.upTo)
+      },
+      (err: Error) => {
+        ctx.log.error({ err: err.message, from: from.nodeId }, 'could not persist a Skip')
+        stream.abort(err)
+      },
+    )
+    lastDurable = durable
+  }
+
   let sliceStart = performance.now()
   try {
     const self = ctx.self()
@@ -205,6 +240,10 @@ export async function serveInbound(
           sliceStart = performance.now()
         }
         frame = decodeFrame(next.value)
+        if (frame.skip !== undefined) {
+          onSkip(frame.skip, peer)
+          continue
+        }
         if (frame.message === undefined) {
           const what = frame.hello !== undefined ? 'a second Hello' : 'an Ack or Refusal'
           throw new Refused(ErrorCode.BAD_FRAME, `expected a Message, got ${what}`)

@@ -75,6 +75,27 @@ export class Inbox {
     )
   }
 
+  /**
+   * A Skip from `from` (after a crash it may have spent numbers up to `upTo`): moves the mark
+   * to `upTo` as admit() does for one message. The caller checked that everything up to the
+   * Skip's start was admitted and that `upTo` is ahead.
+   */
+  skip(from: string, upTo: bigint): Promise<void> {
+    const s = this.#state(from)
+    if (upTo <= s.admitted) throw new RangeError(`inbox: ${from} is already past ${upTo}`)
+    s.admitted = upTo
+    const mark: BatchOp = { type: 'put', key: `${RECEIVED_SEQ}${from}`, value: u64(upTo) }
+    return this.#commit.write([mark]).then(
+      () => {
+        if (upTo > s.persisted) s.persisted = upTo
+      },
+      (err) => {
+        s.admitted = s.persisted
+        throw err
+      },
+    )
+  }
+
   /** The seq the next message from `from` must carry. */
   expected(from: string): bigint {
     return (this.#senders.get(from)?.admitted ?? 0n) + 1n

@@ -6,7 +6,11 @@
  * receiver would drop as a duplicate.
  *
  *   o!<to hex>!<first seq, 16 hex>  -> QueuedChunk     messages to `to` from one group commit
- *   s!<to hex>                      -> u64 big-endian  last sequence number given to `to`
+ *   s!<to hex>                      -> u64, u64         last sequence number given to `to`, and
+ *                                                      the reservation: numbers up to it may be
+ *                                                      on the wire before their message is on disk
+ *   g!<to hex>                      -> u64, u64         a gap to announce to `to` (after, upTo):
+ *                                                      numbers a crash may have spent (outbox.ts)
  *   a!<to hex>                      -> u64 big-endian  highest seq `to` acked (lazy: may lag)
  *   r!<from hex>                    -> u64 big-endian  highest seq delivered from `from`
  *                                                      (own NodeID: the last keepLocal seq)
@@ -20,6 +24,7 @@
 export const OUTBOX = 'o!'
 export const ACKED = 'a!'
 export const SENT_SEQ = 's!'
+export const GAP = 'g!'
 export const RECEIVED_SEQ = 'r!'
 export const KEPT = 'k!'
 
@@ -52,4 +57,24 @@ export function u64(n: bigint): Uint8Array {
 export function readU64(bytes: Uint8Array): bigint {
   if (bytes.length !== 8) return 0n
   return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0)
+}
+
+/** Two u64 values in one record (the `s!` counter and its reservation, a `g!` gap). */
+export function u64Pair(a: bigint, b: bigint): Uint8Array {
+  const out = new Uint8Array(16)
+  const view = new DataView(out.buffer)
+  view.setBigUint64(0, a)
+  view.setBigUint64(8, b)
+  return out
+}
+
+/** Reads u64Pair; a record of one u64 (written before reservations existed) reads as [a, a]. */
+export function readU64Pair(bytes: Uint8Array): [bigint, bigint] {
+  if (bytes.length === 8) {
+    const a = readU64(bytes)
+    return [a, a]
+  }
+  if (bytes.length !== 16) return [0n, 0n]
+  const view = new DataView(bytes.buffer, bytes.byteOffset, 16)
+  return [view.getBigUint64(0), view.getBigUint64(8)]
 }

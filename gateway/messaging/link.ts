@@ -11,7 +11,7 @@ import { backoffDelay } from '../../lib/backoff.js'
 import type { Channel } from './channel.js'
 import { HELLO_TIMEOUT_MS } from './constants.js'
 import { reasonOf } from './errors.js'
-import { decodeFrame, messageFrame } from './hello.js'
+import { decodeFrame, messageFrame, skipFrame } from './hello.js'
 import { ErrorCode } from './messaging.pb.js'
 import type { Outbox } from './outbox.js'
 import type { VerifiedPeer } from './sealer.js'
@@ -178,6 +178,14 @@ export class Link {
       },
     )
     while (failure === undefined && !this.#stopped) {
+      // After a crash: the numbers it may have spent, skipped in order once all before are sent.
+      const gap = outbox.gapAt(this.to, sent)
+      if (gap !== undefined) {
+        await channel.write([skipFrame(gap.after, gap.upTo)])
+        sent = gap.upTo
+        lastActivity = Date.now()
+        continue
+      }
       const batch = outbox.pending(this.to, sent, BATCH)
       if (batch.length > 0) {
         await channel.write(batch.map((e) => messageFrame(e.message)))

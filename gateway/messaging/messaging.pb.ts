@@ -765,11 +765,124 @@ export namespace Refusal {
   }
 }
 
+export interface Skip {
+  after: bigint
+  upTo: bigint
+}
+
+export namespace Skip {
+  let _codec: Codec<Skip>
+
+  export const codec = (): Codec<Skip> => {
+    if (_codec == null) {
+      _codec = message<Skip>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.after != null && obj.after !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.after)
+        }
+
+        if ((obj.upTo != null && obj.upTo !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.upTo)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          after: 0n,
+          upTo: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.after = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.upTo = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.after`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.upTo`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SkipAfterFieldEvent {
+    field: '$.after'
+    value: bigint
+  }
+
+  export interface SkipUpToFieldEvent {
+    field: '$.upTo'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Skip>): Uint8Array {
+    return encodeMessage(obj, Skip.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Skip>): Skip {
+    return decodeMessage(buf, Skip.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Skip>): Generator<SkipAfterFieldEvent | SkipUpToFieldEvent> {
+    return streamMessage(buf, Skip.codec(), opts)
+  }
+}
+
 export interface Frame {
   hello?: Hello
   message?: Message
   ack?: Ack
   refusal?: Refusal
+  skip?: Skip
 }
 
 export namespace Frame {
@@ -800,6 +913,11 @@ export namespace Frame {
         if (obj.refusal != null) {
           w.uint32(34)
           Refusal.codec().encode(obj.refusal, w)
+        }
+
+        if (obj.skip != null) {
+          w.uint32(42)
+          Skip.codec().encode(obj.skip, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -835,6 +953,12 @@ export namespace Frame {
             case 4: {
               obj.refusal = Refusal.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.refusal
+              })
+              break
+            }
+            case 5: {
+              obj.skip = Skip.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.skip
               })
               break
             }
@@ -877,6 +1001,13 @@ export namespace Frame {
             case 4: {
               yield * Refusal.codec().stream(reader, reader.uint32(), `${prefix}.refusal`, {
                 limits: opts.limits?.refusal
+              })
+
+              break
+            }
+            case 5: {
+              yield * Skip.codec().stream(reader, reader.uint32(), `${prefix}.skip`, {
+                limits: opts.limits?.skip
               })
 
               break
@@ -943,6 +1074,16 @@ export namespace Frame {
     value: bigint
   }
 
+  export interface FrameSkipAfterFieldEvent {
+    field: '$.skip.after'
+    value: bigint
+  }
+
+  export interface FrameSkipUpToFieldEvent {
+    field: '$.skip.upTo'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Frame>): Uint8Array {
     return encodeMessage(obj, Frame.codec())
   }
@@ -951,7 +1092,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameHelloVersionFieldEvent | FrameHelloCertificateFieldEvent | FrameHelloCertificateSignatureFieldEvent | FrameMessageModeFieldEvent | FrameMessageBodyFieldEvent | FrameMessageSignatureFieldEvent | FrameAckSeqFieldEvent | FrameRefusalCodeFieldEvent | FrameRefusalTextFieldEvent | FrameRefusalSeqFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameHelloVersionFieldEvent | FrameHelloCertificateFieldEvent | FrameHelloCertificateSignatureFieldEvent | FrameMessageModeFieldEvent | FrameMessageBodyFieldEvent | FrameMessageSignatureFieldEvent | FrameAckSeqFieldEvent | FrameRefusalCodeFieldEvent | FrameRefusalTextFieldEvent | FrameRefusalSeqFieldEvent | FrameSkipAfterFieldEvent | FrameSkipUpToFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }

@@ -150,6 +150,10 @@ export class Messaging {
     if (this.#c.session !== undefined) await this.#c.host.unhandle(SESSION_PROTOCOL).catch(() => {})
     for (const link of this.#links.values()) link.stop()
     this.#kept?.stop()
+    // A clean stop gives back the unused reservations: the next start owes no Skip.
+    await this.#outbox?.close().catch((err: Error) => {
+      this.#c.log.warn({ err: err.message }, 'could not release the outbox reservations')
+    })
     await this.#commit?.flushed()
   }
 
@@ -236,9 +240,13 @@ export class Messaging {
       if (this.#chains.get(to) === tail) this.#chains.delete(to)
     })
     const { seq, durable } = await run
+    // Within the outbox's reservation the link may send before the batch is on disk: the
+    // synced write and the trip to the receiver overlap (outbox.ts).
+    const link = this.#link(to)
+    link.kick()
     await durable
     this.stats.sent(sealer.plaintext)
-    this.#link(to).kick()
+    link.kick()
     if (sealer.plaintext) this.#c.log.debug({ to, seq, kind, plaintext: true }, 'message queued')
     return { seq, mode: modeLabel(sealer.mode), plaintext: sealer.plaintext, acked: box.whenAcked(to, seq) }
   }

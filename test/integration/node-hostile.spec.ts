@@ -160,6 +160,24 @@ describe('a node under hostile input', function () {
       () => valid, // a replay
     ]
 
+    // A random frame can happen to decode as a Skip that applies (after <= 1 < upTo): the
+    // sender's right over its own numbers, honoured as such, but it would move the mark this
+    // test counts on. Those are drawn again.
+    const applies = (f: Uint8Array) => {
+      try {
+        const skip = Frame.decode(f).skip
+        return skip !== undefined && skip.after <= 1n && skip.upTo > 1n
+      } catch {
+        return false
+      }
+    }
+    const fuzzFrame = () => {
+      for (;;) {
+        const f = pick(inSession)()
+        if (!applies(f)) return f
+      }
+    }
+
     // 20 streams of 451 frames: each answered frame by frame (Refusals, an Ack for replays),
     // then closed by a frame that skips the sequence (OUT_OF_ORDER closes the stream).
     let sent = 0
@@ -167,7 +185,7 @@ describe('a node under hostile input', function () {
     for (let round = 0; round < 20; round++) {
       if (round > 0) s = await peer.open(addr)
       for (let i = 0; i < 9; i++) {
-        await s.send(Array.from({ length: 50 }, () => pick(inSession)()))
+        await s.send(Array.from({ length: 50 }, fuzzFrame))
         // Let the peer's own I/O run between batches, as a real client's would.
         await new Promise((r) => setImmediate(r))
       }

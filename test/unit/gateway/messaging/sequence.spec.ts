@@ -6,7 +6,7 @@ import assert from 'node:assert/strict'
 import { GroupCommit } from '../../../../lib/store/index.js'
 import { Inbox } from '../../../../gateway/messaging/inbox.js'
 import { Mode } from '../../../../gateway/messaging/messaging.pb.js'
-import { Outbox } from '../../../../gateway/messaging/outbox.js'
+import { Outbox, RESERVE } from '../../../../gateway/messaging/outbox.js'
 import { recording, STORE_KINDS } from './stores.js'
 
 const A = 'a'.repeat(64)
@@ -74,6 +74,7 @@ for (const kind of STORE_KINDS) {
       box.ack(A, 1n)
       box.ack(B, 1n)
       await commit.flushed() // the deletes are lazy (unsynced, batched): let them reach the store
+      await box.close() // a clean stop: the reservation is given back
       box = await openOutbox(await env.reopen())
       assert.deepEqual(
         box.pending(A, 0n).map((e) => [e.seq, e.message[0], e.queuedAt]),
@@ -100,6 +101,7 @@ for (const kind of STORE_KINDS) {
         return keys.length
       }
       assert.equal(await records(), 1, 'seq 3 still needs the record')
+      await box.close()
       store = await env.reopen()
       box = await openOutbox(store)
       assert.deepEqual(
@@ -110,6 +112,81 @@ for (const kind of STORE_KINDS) {
       box.ack(A, 3n)
       await commit.flushed()
       assert.equal(await records(), 0)
+    })
+
+    it('[0.0.5] within the durable reservation an entry goes out before its own batch is on disk', async () => {
+      const box = await openOutbox()
+      const first = box.enqueue(A, 1n, msg(1), 0, Mode.PLAINTEXT_SIGNED)
+      assert.deepEqual(box.pending(A, 0n), [], 'no reservation on disk yet: the first waits for its batch')
+      await first
+      const second = box.enqueue(A, 2n, msg(2), 0, Mode.PLAINTEXT_SIGNED)
+      assert.deepEqual(
+        box.pending(A, 1n).map((e) => [e.seq, e.durable]),
+        [[2n, false]],
+        'the first batch reserved numbers up to 1 + RESERVE',
+      )
+      await second
+      // A destination's reservation is its own.
+      box.enqueue(B, 1n, msg(3), 0, Mode.PLAINTEXT_SIGNED)
+      assert.deepEqual(box.pending(B, 0n), [])
+    })
+
+    it('[0.0.5] after a crash numbering resumes past the reservation and the gap is skipped, in order, until acked', async () => {
+      let box = await openOutbox()
+      await Promise.all([1n, 2n, 3n].map((s) => box.enqueue(A, s, msg(Number(s)), 0, Mode.PLAINTEXT_SIGNED)))
+      box.ack(A, 1n)
+      await commit.flushed()
+      // Killed: no close(). Numbers 4 .. 3 + RESERVE may have gone out before a batch held them.
+      box = await openOutbox(await env.reopen())
+      const upTo = 3n + RESERVE
+      assert.equal(box.nextSeq(A), upTo + 1n, 'never a number the receiver may already hold')
+      assert.deepEqual(
+        box.pending(A, 1n).map((e) => e.seq),
+        [2n, 3n],
+        'what is on disk goes first',
+      )
+      assert.equal(box.gapAt(A, 1n), undefined, 'the Skip waits for 2 and 3')
+      assert.deepEqual(box.gapAt(A, 3n), { after: 3n, upTo })
+      await box.enqueue(A, upTo + 1n, msg(9), 0, Mode.PLAINTEXT_SIGNED)
+      assert.deepEqual(box.pending(A, 3n), [], 'nothing overtakes the Skip')
+      assert.deepEqual(
+        box.pending(A, upTo).map((e) => e.seq),
+        [upTo + 1n],
+      )
+      const unsynced = box.enqueue(A, upTo + 2n, msg(10), 0, Mode.PLAINTEXT_SIGNED)
+      assert.deepEqual(
+        box.pending(A, upTo + 1n),
+        [],
+        'while a Skip is owed nothing goes out before it is on disk',
+      )
+      await unsynced
+      // A second crash before the Skip was acked owes the same Skip, and no new gap.
+      box = await openOutbox(await env.reopen())
+      assert.deepEqual(box.gapAt(A, 3n), { after: 3n, upTo })
+      assert.equal(box.nextSeq(A), upTo + 3n)
+      box.ack(A, upTo)
+      assert.equal(box.gapAt(A, 3n), undefined, 'acked: nothing owed')
+      await commit.flushed()
+      await box.close()
+      box = await openOutbox(await env.reopen())
+      assert.equal(box.gapAt(A, 3n), undefined, 'and not after a restart either')
+      assert.deepEqual(
+        box.pending(A, upTo).map((e) => e.seq),
+        [upTo + 1n, upTo + 2n],
+      )
+    })
+
+    it('[0.0.5] a clean close gives the reservation back: a restart owes no Skip and numbering continues', async () => {
+      let box = await openOutbox()
+      await Promise.all([1n, 2n].map((s) => box.enqueue(A, s, msg(Number(s)), 0, Mode.PLAINTEXT_SIGNED)))
+      await box.close()
+      box = await openOutbox(await env.reopen())
+      assert.equal(box.nextSeq(A), 3n)
+      assert.equal(box.gapAt(A, 2n), undefined)
+      assert.deepEqual(
+        box.pending(A, 0n).map((e) => e.seq),
+        [1n, 2n],
+      )
     })
 
     it('inbox: delivers each (from, seq) once, in order, and remembers across a restart', async () => {

@@ -15,6 +15,7 @@ import { encodeEnvelope } from '../../../../gateway/messaging/envelope.js'
 import { FrameWriter, readFrames } from '../../../../gateway/messaging/framing.js'
 import { decodeFrame, helloFrame, messageFrame } from '../../../../gateway/messaging/hello.js'
 import { Message } from '../../../../gateway/messaging/messaging.pb.js'
+import { RESERVE } from '../../../../gateway/messaging/outbox.js'
 import { plaintextSigned, sealedToNode, sealers } from '../../../../gateway/messaging/sealer.js'
 import { type Messaging, messaging } from '../../../../gateway/messaging/service.js'
 import { createHost, type Host } from '../../../../gateway/p2p/host.js'
@@ -180,6 +181,37 @@ describe('gateway/messaging service between two libp2p hosts', function () {
     routes.set(bobNode.self.nodeId, addrOf(bob))
     await s.acked
     assert.deepEqual(bob.got, ['1:later'])
+  })
+
+  it('[0.0.5] a sender that crashed resumes past its reservation; the receiver takes the Skip and delivers what follows', async () => {
+    const routes = new Map<string, string>()
+    const store = new MemoryStore()
+    const aliceNode = await testNode(by)
+    let alice = await peer(aliceNode, routes, { store })
+    const bob = await peer()
+    const bobId = bob.node.self.nodeId
+    routes.set(bobId, addrOf(bob))
+    for (const t of ['one', 'two']) await (await alice.msg.send(bobId, text(t))).acked
+    await new Promise((r) => setTimeout(r, 100)) // the lazily noted acks reach the store
+    // Killed: the host goes and the service is never stopped, so its reservation stays spent.
+    peers.splice(peers.indexOf(alice), 1)
+    await alice.host.stop()
+    alice = await peer(aliceNode, routes, { store })
+    const resumed = 2n + RESERVE + 1n
+    const three = await alice.msg.send(bobId, text('three'))
+    assert.equal(three.seq, resumed, 'past every number the crashed sender may have used')
+    await three.acked
+    assert.deepEqual(bob.got, ['1:one', '2:two', `${resumed}:three`])
+    assert.deepEqual(bob.msg.status().rejected, {})
+    // The Skip was acked: a clean restart owes nothing and numbering just continues.
+    await alice.msg.stop()
+    peers.splice(peers.indexOf(alice), 1)
+    await alice.host.stop()
+    alice = await peer(aliceNode, routes, { store })
+    const four = await alice.msg.send(bobId, text('four'))
+    assert.equal(four.seq, resumed + 1n)
+    await four.acked
+    assert.equal(bob.got.at(-1), `${resumed + 1n}:four`)
   })
 
   it("refuses a Hello whose certificate is not the connection's key, and an untrusted issuer", async () => {
