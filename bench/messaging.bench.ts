@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     report('node-to-node messages', rows, [
       'encrypted: SEALED at queue time (HPKE epoch key, ChaCha20-Poly1305) on a /xlattice/session/1.0.0 stream (Noise keys, one AEAD per packed batch); plaintext: Ed25519 sign + verify per message on the same kind of stream',
       `sender: XLatticeNode in the bench process; receiver: \`xlattice start\` child; ${WARMUP} s warm-up, ${SECONDS} s window`,
-      'acked = persisted by the receiver (synced LevelDB group commit) and by the sender before sending; log level warn',
+      'acked = persisted by the receiver (synced LevelDB group commit) and by the sender (before sending, or with few unacked alongside, within its reservation: gateway/messaging/outbox.ts); log level warn',
       `sender totals: ${s.sent} sent, ${s.delivered} acked, ${s.queued} still queued`,
       machine,
       ...notes,
