@@ -62,17 +62,7 @@ export class Inbox {
     const s = this.#state(from)
     if (seq !== s.admitted + 1n)
       throw new RangeError(`inbox: ${from} expected ${s.admitted + 1n}, got ${seq}`)
-    s.admitted = seq
-    const mark: BatchOp = { type: 'put', key: `${RECEIVED_SEQ}${from}`, value: u64(seq) }
-    return this.#commit.write(extra.length === 0 ? [mark] : [mark, ...extra]).then(
-      () => {
-        if (seq > s.persisted) s.persisted = seq
-      },
-      (err) => {
-        s.admitted = s.persisted
-        throw err
-      },
-    )
+    return this.#advance(from, s, seq, extra)
   }
 
   /**
@@ -83,11 +73,16 @@ export class Inbox {
   skip(from: string, upTo: bigint): Promise<void> {
     const s = this.#state(from)
     if (upTo <= s.admitted) throw new RangeError(`inbox: ${from} is already past ${upTo}`)
-    s.admitted = upTo
-    const mark: BatchOp = { type: 'put', key: `${RECEIVED_SEQ}${from}`, value: u64(upTo) }
-    return this.#commit.write([mark]).then(
+    return this.#advance(from, s, upTo, [])
+  }
+
+  /** Claims `seq` now; resolves once its mark (and `extra`) is on disk, or undoes the claim. */
+  #advance(from: string, s: SenderState, seq: bigint, extra: BatchOp[]): Promise<void> {
+    s.admitted = seq
+    const mark: BatchOp = { type: 'put', key: `${RECEIVED_SEQ}${from}`, value: u64(seq) }
+    return this.#commit.write(extra.length === 0 ? [mark] : [mark, ...extra]).then(
       () => {
-        if (upTo > s.persisted) s.persisted = upTo
+        if (seq > s.persisted) s.persisted = seq
       },
       (err) => {
         s.admitted = s.persisted

@@ -8,10 +8,10 @@
  * `reserved = lastSeq + RESERVE`, and only numbers up to the reservation already on disk go
  * out early, and only while few messages are unacked (EARLY_IN_FLIGHT). A crash can therefore
  * have spent numbers the disk does not hold (the receiver may even have delivered them), and
- * reusing one would make the receiver drop a new message as a duplicate. So a restart resumes numbering after the reservation and owes the receiver
- * a Skip over the gap (after the last number on disk, up to the reservation): a `g!` record,
- * synced before any new number is used, sent in order after the messages before it, and
- * deleted once acked. While a gap is owed nothing goes out early. A clean close() gives the
+ * reusing one would make the receiver drop a new message as a duplicate. So a restart resumes
+ * numbering after the reservation and owes the receiver a Skip over the gap (after the last
+ * number on disk, up to the reservation): a `g!` record, synced before any new number is used,
+ * sent in order after the messages before it, and deleted once acked. While a gap is owed nothing goes out early. A clean close() gives the
  * unused reservation back, so only crashes leave gaps.
  *
  * All messages to one destination that share a group commit are one LevelDB record (a

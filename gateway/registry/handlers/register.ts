@@ -16,7 +16,7 @@ import { issueCertificate, issueCertificateAsync } from '../certificate.js'
 import { checkClusterQuorum } from '../cluster-binding.js'
 import type { HandlerComponents, Handler } from '../components.js'
 import { badRequest, RegistryError } from '../errors.js'
-import { openPeerRecord } from '../peer-record.js'
+import { type OpenedRecord, openPeerRecord } from '../peer-record.js'
 import type { Binding } from '../state.js'
 import {
   AssignmentAttestation,
@@ -70,19 +70,9 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
 
   let binding = c.table.byKey(req.sigPublicKey)
   if (binding === undefined) {
-    const fresh = await bindNew(c, req, now, record.seq, nonceOp)
-    if (!('nodeId' in fresh)) return fresh
-    binding = fresh.bound
-    if (binding === undefined) {
-      // Another request bound this key while the certificate was being signed: it is now
-      // a known key, and this request one more registration of it.
-      binding = c.table.byKey(req.sigPublicKey)
-      if (binding === undefined)
-        throw new RegistryError(ErrorCode.INTERNAL, 'NodeID collision; register again')
-      updateBinding(c, binding, req, now, record.seq, nonceOp)
-    } else {
-      c.log.debug({ nodeId: toHex(fresh.nodeId), peer: record.peerId }, 'node registered')
-    }
+    const fresh = await bindNew(c, req, now, record, nonceOp)
+    if (!('nodeId' in fresh)) return fresh // a referral
+    binding = fresh
   } else {
     // No await between the lookup and rebind: concurrent requests for one key serialise here.
     updateBinding(c, binding, req, now, record.seq, nonceOp)
@@ -97,18 +87,18 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
 }
 
 /**
- * A first registration of this key: its NodeID (assigned by a cluster, or fresh), or a
- * referral. The certificate is signed off the event loop, so the table is checked again after
- * that await: `bound` is undefined when a concurrent request bound the key (or, against odds of
- * 2^-128, took the NodeID) meanwhile.
+ * A first registration of this key: its binding, with a NodeID assigned by a cluster or fresh,
+ * or a referral. The certificate is signed off the event loop, so the table is checked again
+ * after that await: a concurrent request may have bound the key meanwhile, and this one is then
+ * one more registration of it.
  */
 async function bindNew(
   c: HandlerComponents,
   req: RegisterNode,
   now: number,
-  peerRecordSeq: bigint,
+  record: OpenedRecord,
   nonceOp: BatchOp,
-): Promise<Response | { nodeId: Uint8Array; bound: Binding | undefined }> {
+): Promise<Response | Binding> {
   let nodeId: Uint8Array
   if (req.assignment !== undefined) {
     nodeId = checkAssignment(c, req)
@@ -132,9 +122,13 @@ async function bindNew(
     commsPublicKey: req.commsPublicKey,
     issuedAt: now,
   })
-  if (c.table.byKey(req.sigPublicKey) !== undefined || c.table.hasId(nodeId)) {
-    return { nodeId, bound: undefined }
+  const raced = c.table.byKey(req.sigPublicKey)
+  if (raced !== undefined) {
+    updateBinding(c, raced, req, now, record.seq, nonceOp)
+    return raced
   }
+  // Against odds of 2^-128: another key took this NodeID while the certificate was signed.
+  if (c.table.hasId(nodeId)) throw new RegistryError(ErrorCode.INTERNAL, 'NodeID collision; register again')
   const bound = c.table.bind(
     {
       nodeId,
@@ -142,12 +136,13 @@ async function bindNew(
       commsPublicKey: req.commsPublicKey,
       certificate,
       peerRecord: req.peerRecord,
-      peerRecordSeq,
+      peerRecordSeq: record.seq,
       lastSeen: now,
     },
     nonceOp,
   )
-  return { nodeId, bound }
+  c.log.debug({ nodeId: toHex(nodeId), peer: record.peerId }, 'node registered')
+  return bound
 }
 
 /** Another registration of a bound key: a new certificate only if the comms key changed. */
