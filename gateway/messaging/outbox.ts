@@ -6,13 +6,15 @@
  * Sending may start before the message's batch is on disk, overlapping the sender's synced
  * write with the network and the receiver's, within a reservation: each batch also records
  * `reserved = lastSeq + RESERVE`, and only numbers up to the reservation already on disk go
- * out early, and only while few messages are unacked (EARLY_IN_FLIGHT). A crash can therefore
+ * out early (the link decides when: at once with few unacked, else once per turn of the
+ * event loop, so that a turn's messages share one packed frame). A crash can therefore
  * have spent numbers the disk does not hold (the receiver may even have delivered them), and
  * reusing one would make the receiver drop a new message as a duplicate. So a restart resumes
  * numbering after the reservation and owes the receiver a Skip over the gap (after the last
  * number on disk, up to the reservation): a `g!` record, synced before any new number is used,
- * sent in order after the messages before it, and deleted once acked. While a gap is owed nothing goes out early. A clean close() gives the
- * unused reservation back, so only crashes leave gaps.
+ * sent in order after the messages before it, and deleted once acked. While a gap is owed
+ * nothing goes out early. A clean close() gives the unused reservation back, so only crashes
+ * leave gaps.
  *
  * All messages to one destination that share a group commit are one LevelDB record (a
  * QueuedChunk): LevelDB's per-record cost here (~30 us, whatever the size) would otherwise
@@ -76,12 +78,6 @@ interface Destination {
 
 /** How far ahead of the last number on disk messages may go out before their own batch is. */
 export const RESERVE = 1024n
-/**
- * Early sending is for latency: with few messages unacked it saves the synced write's time.
- * Under load, waiting for the batch lets the link send each group commit as one packed frame
- * (one AEAD, one write) instead of one frame per message, which costs more than it saves.
- */
-const EARLY_IN_FLIGHT = 8n
 
 export class Outbox {
   readonly #commit: GroupCommit
@@ -262,7 +258,7 @@ export class Outbox {
     for (const e of d.entries) {
       if (e.seq <= afterSeq) continue
       if (d.gap !== undefined && afterSeq < d.gap.upTo && e.seq > d.gap.after) break
-      const early = d.gap === undefined && e.seq <= d.reserved && e.seq - d.acked <= EARLY_IN_FLIGHT
+      const early = d.gap === undefined && e.seq <= d.reserved
       const sendable = e.durable || early
       if (!sendable || out.length >= limit) break
       out.push(e)

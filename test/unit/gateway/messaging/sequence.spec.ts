@@ -131,6 +131,24 @@ for (const kind of STORE_KINDS) {
       assert.deepEqual(box.pending(B, 0n), [])
     })
 
+    it('[0.0.5] however many are unacked, what is within the reservation may go out before its batch is on disk; beyond it, not', async () => {
+      const box = await openOutbox()
+      await box.enqueue(A, 1n, msg(1), 0, Mode.PLAINTEXT_SIGNED) // reserves up to 1 + RESERVE
+      const last = 1n + RESERVE + 5n
+      const queued: Promise<void>[] = []
+      for (let s = 2n; s <= last; s++)
+        queued.push(box.enqueue(A, s, msg(Number(s % 256n)), 0, Mode.PLAINTEXT_SIGNED))
+      const early = box.pending(A, 1n, 2048)
+      assert.equal(early.length, Number(RESERVE), 'up to the reservation, not past it')
+      assert.equal(early[early.length - 1].seq, 1n + RESERVE)
+      assert.ok(
+        early.every((e) => !e.durable),
+        'none of them is on disk yet',
+      )
+      await Promise.all(queued)
+      assert.equal(box.pending(A, 1n, 2048).length, Number(RESERVE) + 5, 'once on disk, all')
+    })
+
     it('[0.0.5] after a crash numbering resumes past the reservation and the gap is skipped, in order, until acked', async () => {
       let box = await openOutbox()
       await Promise.all([1n, 2n, 3n].map((s) => box.enqueue(A, s, msg(Number(s)), 0, Mode.PLAINTEXT_SIGNED)))
