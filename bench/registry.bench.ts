@@ -31,17 +31,38 @@ interface PreparedKey {
   signer: Signer
   commsPublicKey: Uint8Array
   record: Uint8Array
+  /** The signed RegisterNode request, encoded, and when it was signed. */
+  request: Uint8Array
+  signedAt: number
 }
 
+/** The registry accepts a request timestamp within ±60 s; older prepared requests are re-signed. */
+const MAX_PREPARED_AGE_MS = 45_000
+
+function signRequest(k: Omit<PreparedKey, 'request' | 'signedAt'>): {
+  request: Uint8Array
+  signedAt: number
+} {
+  const signedAt = Date.now()
+  const request = registryWire.Request.encode(RegistryClient.registerRequest(k, k.record, signedAt))
+  return { request, signedAt }
+}
+
+/**
+ * Fresh keys, each with its peer record and its request signed here, before anything is timed:
+ * the clients' own signing is not the registry's work, and on this 2-core machine it would take
+ * CPU from the registry (as bench/cluster.bench.ts signs its nick requests up front).
+ */
 async function prepareKeys(n: number): Promise<PreparedKey[]> {
   const keys: PreparedKey[] = []
   for (let i = 0; i < n; i++) {
     const pk = await generateKeyPair('Ed25519')
-    keys.push({
+    const k = {
       signer: new Signer({ seed: pk.raw.subarray(0, 32), publicKey: pk.publicKey.raw }),
       commsPublicKey: x25519Generate().publicKey,
       record: await sealPeerRecord(pk, ['/ip4/127.0.0.1/tcp/4001']),
-    })
+    }
+    keys.push({ ...k, ...signRequest(k) })
   }
   return keys
 }
@@ -78,20 +99,26 @@ try {
   })
   procs.push(echo)
 
-  // Enough distinct fresh keys for warm-up + window at up to ~6,000/s.
-  const need = Number(process.env.BENCH_KEYS ?? Math.ceil((WARMUP + WINDOW) * 6000))
-  process.stdout.write(`preparing ${need} fresh node keys… `)
+  // Enough distinct fresh keys for warm-up + window at up to ~4,500/s.
+  const need = Number(process.env.BENCH_KEYS ?? Math.ceil((WARMUP + WINDOW) * 4500))
+  process.stdout.write(`preparing ${need} fresh node keys and signed requests… `)
+  const preparing = performance.now()
   const keys = await prepareKeys(need)
-  console.log('done')
+  const prepareSec = (performance.now() - preparing) / 1000
+  console.log(`done in ${prepareSec.toFixed(1)} s`)
   let next = 0
+  let resigned = 0
 
   const reg = await clients(registry.info.listen[0], REGISTRY_PROTOCOL)
   const registration = await closedLoop(
     reg.streams.map((s) => () => async () => {
       const k = keys[next++]
       if (k === undefined) throw new Error('ran out of prepared keys')
-      const req = RegistryClient.registerRequest(k, k.record)
-      const res = registryWire.Response.decode(await s.request(registryWire.Request.encode(req)))
+      if (Date.now() - k.signedAt > MAX_PREPARED_AGE_MS) {
+        Object.assign(k, signRequest(k))
+        resigned++
+      }
+      const res = registryWire.Response.decode(await s.request(k.request))
       if (res.error !== registryWire.ErrorCode.OK) throw new Error(res.errorText)
     }),
     WARMUP,
@@ -99,7 +126,7 @@ try {
   )
 
   // Baseline: same clients, concurrency and window; a request of the registration's size.
-  const frame = registryWire.Request.encode(RegistryClient.registerRequest(keys[0], keys[0].record))
+  const frame = keys[0].request
   const base = await clients(echo.info.listen[0], ECHO_PROTOCOL)
   const baseline = await closedLoop(
     base.streams.map((s) => () => async () => {
@@ -118,6 +145,7 @@ try {
     },
     [
       `${CLIENTS} clients, one connection each, ${WARMUP} s warm-up, ${WINDOW} s window; registrations used ${next} distinct keys`,
+      `each request signed by the client before the run (${prepareSec.toFixed(1)} s to prepare; ${resigned} re-signed in the run for being older than ${MAX_PREPARED_AGE_MS / 1000} s)`,
       'production config except registry.rateLimit raised to 1e6/s (default 50/s per peer)',
       `registration throughput is ${((registration.opsPerSec / baseline.opsPerSec) * 100).toFixed(0)}% of the baseline round trip rate; target >= 2,000/s`,
     ],

@@ -1,5 +1,8 @@
 /**
- * Signatures and hashes on node:crypto (native; ~10x faster than pure JS here).
+ * Ed25519 signatures on libsodium (sodium-native, prebuilt), hashes, X25519 and randomness on
+ * node:crypto. libsodium here: verify 64 us, sign 19 us; node:crypto (OpenSSL 3) 114-122 us and
+ * 37 us, against keys seen for the first time too (no key import). Verification dominates the
+ * registry, consensus and cluster registrations, so this is the faster of the two natives.
  *
  * Every signature is domain-separated: sign(tag || 0x00 || bytes), with tags such as
  * `xlattice/reg/v1`, over the exact bytes sent. Verifiers check the bytes they received
@@ -11,10 +14,9 @@ import {
   createPublicKey,
   diffieHellman,
   randomBytes as nodeRandomBytes,
-  sign as nodeSign,
-  verify as nodeVerify,
   type KeyObject,
 } from 'node:crypto'
+import sodium from 'sodium-native'
 
 // Keys are imported as JWK, never DER: with Node 20's OpenSSL 3 the DER decoder costs ~10x a
 // JWK import (measured here: public key 330 µs vs 30 µs, private key 1.3 ms vs 0.11 ms), which
@@ -70,19 +72,6 @@ function freshOkp(crv: OkpCurve): { d: Uint8Array; x: Uint8Array } {
   return { d, x: okpPublicOf(crv, d) }
 }
 
-/** Bounded cache of public KeyObjects: verifying against a known key skips the import. */
-const publicKeyCache = new Map<string, KeyObject>()
-function edPublicKey(publicKey: Uint8Array): KeyObject {
-  const cacheKey = Buffer.from(publicKey).toString('base64')
-  let key = publicKeyCache.get(cacheKey)
-  if (key === undefined) {
-    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: b64u(publicKey) }, format: 'jwk' })
-    if (publicKeyCache.size >= 4096) publicKeyCache.clear()
-    publicKeyCache.set(cacheKey, key)
-  }
-  return key
-}
-
 export interface Ed25519Keys {
   seed: Uint8Array
   publicKey: Uint8Array
@@ -101,31 +90,32 @@ function domainMessage(tag: string, bytes: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(tag, 'utf8'), Buffer.from([0]), bytes])
 }
 
-/** A signer that keeps its private KeyObject; signs `tag || 0x00 || bytes`. */
+/** A signer that keeps libsodium's secret key (seed || public key); signs `tag || 0x00 || bytes`. */
 export class Signer {
   readonly publicKey: Uint8Array
-  readonly #key: KeyObject
+  readonly #secret: Uint8Array
 
   constructor(keys: Ed25519Keys) {
+    if (keys.seed.length !== KEY_LENGTH) throw new RangeError(`Ed25519 seed must be ${KEY_LENGTH} bytes`)
+    const derived = new Uint8Array(KEY_LENGTH)
+    this.#secret = new Uint8Array(sodium.crypto_sign_SECRETKEYBYTES)
+    sodium.crypto_sign_seed_keypair(derived, this.#secret, keys.seed)
+    // Signing uses the public half derived from the seed, never one taken on trust.
     this.publicKey = keys.publicKey
-    this.#key = okpPrivateKey('Ed25519', keys.seed)
   }
 
   sign(tag: string, bytes: Uint8Array): Uint8Array {
-    return new Uint8Array(nodeSign(null, domainMessage(tag, bytes), this.#key))
-  }
-
-  /** sign on libuv's threadpool: the same signature, with the event loop free meanwhile. */
-  signAsync(tag: string, bytes: Uint8Array): Promise<Uint8Array> {
-    return new Promise((resolve, reject) => {
-      nodeSign(null, domainMessage(tag, bytes), this.#key, (err, sig) =>
-        err === null ? resolve(new Uint8Array(sig)) : reject(err),
-      )
-    })
+    const signature = new Uint8Array(ED25519_SIGNATURE_LENGTH)
+    sodium.crypto_sign_detached(signature, domainMessage(tag, bytes), this.#secret)
+    return signature
   }
 }
 
-/** Verifies a domain-separated signature; false (never a throw) for any malformed input. */
+/**
+ * Verifies a domain-separated signature; false (never a throw) for any malformed input.
+ * libsodium also refuses non-canonical encodings and small-order keys and R (a strict
+ * verifier): every node runs this same check, so they agree on what verifies.
+ */
 export function verifySignature(
   tag: string,
   bytes: Uint8Array,
@@ -134,36 +124,10 @@ export function verifySignature(
 ): boolean {
   if (publicKey.length !== KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) return false
   try {
-    return nodeVerify(null, domainMessage(tag, bytes), edPublicKey(publicKey), signature)
+    return sodium.crypto_sign_verify_detached(signature, domainMessage(tag, bytes), publicKey)
   } catch {
     return false
   }
-}
-
-/**
- * verifySignature on libuv's threadpool (node:crypto's callback form): the Ed25519 check, the
- * bulk of a verification, runs off the event loop, so a server verifying many signatures from
- * keys it has never seen (the registry's RegisterNode) keeps its main thread for the protocol.
- * The key import stays on the caller's thread. Resolves false for any malformed input.
- */
-export function verifySignatureAsync(
-  tag: string,
-  bytes: Uint8Array,
-  signature: Uint8Array,
-  publicKey: Uint8Array,
-): Promise<boolean> {
-  if (publicKey.length !== KEY_LENGTH || signature.length !== ED25519_SIGNATURE_LENGTH) {
-    return Promise.resolve(false)
-  }
-  return new Promise((resolve) => {
-    try {
-      nodeVerify(null, domainMessage(tag, bytes), edPublicKey(publicKey), signature, (err, ok) =>
-        resolve(err === null && ok),
-      )
-    } catch {
-      resolve(false)
-    }
-  })
 }
 
 export interface X25519Keys {

@@ -30,15 +30,6 @@ export function issueCertificate(issuer: Signer, fields: CertificateFields): Sig
   return { certificate, signature: issuer.sign(TAG_NODE_CERT, certificate) }
 }
 
-/** issueCertificate with the signature computed off the event loop. */
-export async function issueCertificateAsync(
-  issuer: Signer,
-  fields: CertificateFields,
-): Promise<SignedCertificate> {
-  const certificate = certificateBytes(issuer, fields)
-  return { certificate, signature: await issuer.signAsync(TAG_NODE_CERT, certificate) }
-}
-
 export class CertificateError extends Error {
   override name = 'CertificateError'
 }

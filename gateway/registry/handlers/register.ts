@@ -8,11 +8,11 @@
  * assign its NodeID (0.1.9) and registers again carrying the assignment, attested by more than
  * 2/3 of the cluster's current members, and the server binds and certifies that NodeID.
  */
-import { randomBytes, sha256, verifySignatureAsync } from '../../../lib/crypto.js'
+import { randomBytes, sha256, verifySignature } from '../../../lib/crypto.js'
 import { equalBytes, toHex } from '../../../lib/encoding.js'
 import type { BatchOp } from '../../../lib/store/index.js'
 import { assignedNodeId } from '../../cluster/entries.js'
-import { issueCertificate, issueCertificateAsync } from '../certificate.js'
+import { issueCertificate } from '../certificate.js'
 import { checkClusterQuorum } from '../cluster-binding.js'
 import type { HandlerComponents, Handler } from '../components.js'
 import { badRequest, RegistryError } from '../errors.js'
@@ -56,7 +56,7 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
       `timestamp is ${Math.round(skew / 1000)} s off the server clock (allowed ±${c.limits.clockSkewMs / 1000} s)`,
     )
   }
-  if (!(await verifySignatureAsync(TAG_REGISTER, request.body, request.signature, req.sigPublicKey))) {
+  if (!verifySignature(TAG_REGISTER, request.body, request.signature, req.sigPublicKey)) {
     throw new RegistryError(
       ErrorCode.BAD_SIGNATURE,
       'registration signature does not verify for sigPublicKey',
@@ -68,13 +68,13 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
   const nonceOp = c.table.claimNonce(req.nonce, Number(req.timestamp))
   if (nonceOp === false) throw new RegistryError(ErrorCode.REPLAYED_NONCE, 'nonce was already used')
 
+  // No await from this lookup to bind/rebind: concurrent requests for one key serialise here.
   let binding = c.table.byKey(req.sigPublicKey)
   if (binding === undefined) {
     const fresh = await bindNew(c, req, now, record, nonceOp)
     if (!('nodeId' in fresh)) return fresh // a referral
     binding = fresh
   } else {
-    // No await between the lookup and rebind: concurrent requests for one key serialise here.
     updateBinding(c, binding, req, now, record.seq, nonceOp)
   }
   await binding.durable
@@ -88,9 +88,8 @@ export const register: Handler = async (c, request, _ctx): Promise<Response> => 
 
 /**
  * A first registration of this key: its binding, with a NodeID assigned by a cluster or fresh,
- * or a referral. The certificate is signed off the event loop, so the table is checked again
- * after that await: a concurrent request may have bound the key meanwhile, and this one is then
- * one more registration of it.
+ * or a referral. Synchronous up to bind (the referral answer aside), so no concurrent request
+ * can bind the same key in between.
  */
 async function bindNew(
   c: HandlerComponents,
@@ -116,19 +115,12 @@ async function bindNew(
     nodeId = randomBytes(32)
     while (c.table.hasId(nodeId)) nodeId = randomBytes(32)
   }
-  const certificate = await issueCertificateAsync(c.signer, {
+  const certificate = issueCertificate(c.signer, {
     nodeId,
     sigPublicKey: req.sigPublicKey,
     commsPublicKey: req.commsPublicKey,
     issuedAt: now,
   })
-  const raced = c.table.byKey(req.sigPublicKey)
-  if (raced !== undefined) {
-    updateBinding(c, raced, req, now, record.seq, nonceOp)
-    return raced
-  }
-  // Against odds of 2^-128: another key took this NodeID while the certificate was signed.
-  if (c.table.hasId(nodeId)) throw new RegistryError(ErrorCode.INTERNAL, 'NodeID collision; register again')
   const bound = c.table.bind(
     {
       nodeId,

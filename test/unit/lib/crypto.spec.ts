@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
@@ -7,8 +8,8 @@ import {
   ed25519Generate,
   sha256,
   Signer,
+  randomBytes,
   verifySignature,
-  verifySignatureAsync,
   x25519Generate,
   x25519SharedSecret,
 } from '../../../lib/crypto.js'
@@ -39,26 +40,31 @@ describe('lib/crypto', () => {
     assert.equal(verifySignature('t', msg, new Uint8Array(64), new Uint8Array(32).fill(255)), false)
   })
 
-  it('the threadpool forms sign and verify exactly as the synchronous ones, and refuse the same inputs', async () => {
-    const keys = ed25519Generate()
-    const signer = new Signer(keys)
-    const msg = new TextEncoder().encode('register me')
-    const sig = await signer.signAsync('xlattice/test/v1', msg)
-    // Ed25519 is deterministic: the same bytes as the synchronous signature, valid under @noble.
-    assert.deepEqual(sig, signer.sign('xlattice/test/v1', msg))
-    const framed = concatBytes(new TextEncoder().encode('xlattice/test/v1'), new Uint8Array([0]), msg)
-    assert.ok(ed25519.verify(sig, framed, keys.publicKey))
-    assert.equal(await verifySignatureAsync('xlattice/test/v1', msg, sig, keys.publicKey), true)
-    assert.equal(await verifySignatureAsync('xlattice/other/v1', msg, sig, keys.publicKey), false)
-    const flipped = sig.slice()
-    flipped[7] ^= 1
-    assert.equal(await verifySignatureAsync('xlattice/test/v1', msg, flipped, keys.publicKey), false)
-    assert.equal(await verifySignatureAsync('t', msg, new Uint8Array(10), new Uint8Array(32)), false)
-    assert.equal(await verifySignatureAsync('t', msg, new Uint8Array(64), new Uint8Array(31)), false)
-    assert.equal(
-      await verifySignatureAsync('t', msg, new Uint8Array(64), new Uint8Array(32).fill(255)),
-      false,
-    )
+  it('libsodium, OpenSSL (node:crypto) and @noble agree: same signatures, same verdicts, also on a flipped bit', () => {
+    for (let i = 0; i < 20; i++) {
+      const keys = ed25519Generate()
+      const msg = randomBytes(1 + i * 37)
+      const framed = concatBytes(new TextEncoder().encode('xlattice/test/v1'), new Uint8Array([0]), msg)
+      const sig = new Signer(keys).sign('xlattice/test/v1', msg)
+      const jwk = { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(keys.publicKey).toString('base64url') }
+      const privateKey = createPrivateKey({
+        key: { ...jwk, d: Buffer.from(keys.seed).toString('base64url') },
+        format: 'jwk',
+      })
+      // Ed25519 is deterministic: OpenSSL and @noble make the very same bytes.
+      assert.deepEqual(sig, new Uint8Array(opensslSign(null, framed, privateKey)))
+      assert.deepEqual(sig, ed25519.sign(framed, keys.seed))
+      const publicKey = createPublicKey({ key: jwk, format: 'jwk' })
+      assert.ok(opensslVerify(null, framed, publicKey, sig))
+      const flipped = sig.slice()
+      flipped[i % 64] ^= 1 << (i % 8)
+      for (const s of [sig, flipped]) {
+        const ours = verifySignature('xlattice/test/v1', msg, s, keys.publicKey)
+        assert.equal(ours, opensslVerify(null, framed, publicKey, s))
+        assert.equal(ours, ed25519.verify(s, framed, keys.publicKey))
+        assert.equal(ours, s === sig)
+      }
+    }
   })
 
   it('X25519 agreement matches @noble', () => {
