@@ -15,8 +15,9 @@
  * A member adopts the newer bindings of its cluster (membership changes, replace-service.ts);
  * a free node that accepted to replace a dead member is held out of formation meanwhile.
  *
- * This file decides when; the proposer's steps are in formation-propose.ts, a member's answer
- * to a proposal in formation-answers.ts.
+ * This file decides when; the proposer's steps are in formation-propose.ts, the answers to
+ * every request on the protocol (a proposal, a status query, a delivered binding) in
+ * formation-answers.ts.
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -31,14 +32,16 @@ import {
   type ClusterBinding,
   RegisterCluster,
   type SignedCertificate,
-  SignedClusterBinding,
+  type SignedClusterBinding,
 } from '../registry/registry.pb.js'
 import { BINDING_FILE, loadBinding, removeBinding, saveBinding } from './binding-file.js'
 import { FormError, FormKind, FormRequest, FormResponse } from './cluster.pb.js'
 import { Formation } from './formation.js'
-import { considerProposal } from './formation-answers.js'
+import { type Answering, answerRequest, type ReplaceHandler } from './formation-answers.js'
 import { type Proposing, propose } from './formation-propose.js'
-import { answer, parseProposal } from './formation-wire.js'
+import { answer } from './formation-wire.js'
+
+export type { ReplaceHandler }
 
 export const CLUSTER_PROTOCOL = '/xlattice/cluster/1.0.0'
 const MAX_FRAME_BYTES = 16 * 1024
@@ -77,12 +80,6 @@ export interface FormationComponents {
   left?(clusterId: Uint8Array): Promise<void>
 }
 
-/** Answers the replacement requests (replace-service.ts) arriving on the formation protocol. */
-export type ReplaceHandler = (
-  req: FormRequest,
-  remoteKey: Uint8Array | undefined,
-) => Promise<Partial<FormResponse>>
-
 export interface FormationSettings {
   /** Members per cluster (n = 3f + 1; 1 for development). */
   size: number
@@ -119,6 +116,25 @@ export class ClusterFormation {
   constructor(components: FormationComponents, settings: FormationSettings) {
     this.#c = components
     this.#s = settings
+  }
+
+  /** What answering a request on the formation protocol reads and does here (formation-answers.ts). */
+  readonly #answering: Answering = {
+    rules: () => this.#rules(),
+    clusterId: () => this.#binding?.binding.clusterId,
+    considering: () => ({
+      registryKey: this.#c.registry.registryKey,
+      signer: this.#c.signer,
+      size: this.#s.size,
+      joiningUntil: this.#joining?.until ?? 0,
+      accepted: this.#accepted,
+    }),
+    replace: () => this.#replace,
+    adopt: (signed) => this.adopt(signed),
+    join: async (signed) => {
+      await this.#join(signed)
+      this.#c.log.info({ clusterId: this.clusterId }, 'joined a cluster')
+    },
   }
 
   async start(): Promise<void> {
@@ -427,73 +443,8 @@ export class ClusterFormation {
       idleMs: 30_000,
       log: this.#c.log,
       oversize: () => FormResponse.encode(answer(FormError.FORM_BAD_REQUEST, 'request over the size bound')),
-      handle: async (frame) => FormResponse.encode(await this.#answer(frame, remoteKey)),
+      handle: async (frame) => FormResponse.encode(await answerRequest(this.#answering, frame, remoteKey)),
     })
-  }
-
-  async #answer(frame: Uint8Array, remoteKey: Uint8Array | undefined): Promise<Partial<FormResponse>> {
-    let req: FormRequest
-    try {
-      req = FormRequest.decode(frame)
-    } catch {
-      return answer(FormError.FORM_BAD_REQUEST, 'request does not decode')
-    }
-    const rules = this.#rules()
-    if (rules === undefined) return answer(FormError.NOT_READY, 'this node has no NodeID yet')
-    switch (req.kind) {
-      case FormKind.STATUS:
-        return this.#binding === undefined
-          ? { error: FormError.FORM_OK, free: true }
-          : { error: FormError.FORM_OK, free: false, clusterId: this.#binding.binding.clusterId }
-      case FormKind.PROPOSE:
-        return considerProposal(
-          {
-            registryKey: this.#c.registry.registryKey,
-            signer: this.#c.signer,
-            size: this.#s.size,
-            joiningUntil: this.#joining?.until ?? 0,
-            accepted: this.#accepted,
-          },
-          rules,
-          req,
-          remoteKey,
-        )
-      case FormKind.WITHDRAW: {
-        const parsed = parseProposal(req, remoteKey, [this.#c.registry.registryKey])
-        if (!('proposal' in parsed)) return parsed
-        rules.release(parsed.proposal.id)
-        this.#accepted.delete(parsed.proposal.id)
-        return answer(FormError.FORM_OK, 'released')
-      }
-      case FormKind.REPLACE_OFFER:
-      case FormKind.REPLACE_APPROVE:
-      case FormKind.RECORD_APPROVE:
-        return this.#replace === undefined
-          ? answer(FormError.NOT_READY, 'replacement is not running here')
-          : this.#replace(req, remoteKey)
-      case FormKind.UPDATED: {
-        // The server's signature is the authority: anyone may deliver a binding.
-        try {
-          const outcome = await this.adopt(SignedClusterBinding.decode(req.body))
-          return answer(FormError.FORM_OK, outcome)
-        } catch (err) {
-          return answer(FormError.BAD_BINDING, (err as Error).message)
-        }
-      }
-      case FormKind.FORMED: {
-        try {
-          if (this.#binding !== undefined) return answer(FormError.IN_A_CLUSTER, 'already in a cluster')
-          const signed = SignedClusterBinding.decode(req.body)
-          await this.#join(signed)
-          this.#c.log.info({ clusterId: this.clusterId }, 'joined a cluster')
-          return answer(FormError.FORM_OK, 'joined')
-        } catch (err) {
-          return answer(FormError.BAD_BINDING, (err as Error).message)
-        }
-      }
-      default:
-        return answer(FormError.FORM_BAD_REQUEST, `unknown request kind ${req.kind}`)
-    }
   }
 
   async #loadBinding(): Promise<void> {
