@@ -13,9 +13,12 @@
  * hashed (internal(h, empty) or internal(empty, h)), so the root is a function of the set of
  * entries alone, never of insertion order or deletions.
  *
- * In memory it is a crit-bit (Patricia) trie holding only the branching nodes; keys and hashes
- * are 32-character latin1 strings (48 bytes each on V8's heap, a Uint8Array costs several times
- * that). A mutation clears the cached hashes on its path; `root()` recomputes only those.
+ * In memory it is a crit-bit (Patricia) trie holding only the branching nodes, in typed arrays
+ * outside V8's heap: a leaf is its key and value hash (64 bytes), a branch its bit, two child
+ * references and its cached hash (44 bytes), about 140 bytes per entry in all, where objects
+ * with string fields took 209 and kept V8's heap (and each full collection) growing with the
+ * registry. A mutation clears the cached hashes on its path; `root()` recomputes only those,
+ * hashing a leaf when its branch needs it (leaf hashes are not kept).
  * References: docs/protocols/cluster-registry.md "Merkle state and binding proofs";
  * Gao et al., "Jellyfish Merkle Tree" (Diem, 2021), section 3.
  */
@@ -71,180 +74,314 @@ function firstDiff(a: string, b: string): number {
   return -1
 }
 
-/** Raises the hash of the subtree at depth `from` under key's prefix to depth `to`. */
-function lift(h: string, key: string, from: number, to: number): string {
-  for (let d = from - 1; d >= to; d--)
-    h = bitAt(key, d) === 1 ? h2(KIND_NODE, EMPTY, h) : h2(KIND_NODE, h, EMPTY)
-  return h
+/** Bit i of key bytes at offset o, most significant bit of the first byte first. */
+const bitOf = (a: Uint8Array, o: number, i: number): number => (a[o + (i >> 3)] >> (7 - (i & 7))) & 1
+
+/** The first bit where the 32-byte keys at a[ao] and b[bo] differ, or -1 when they are equal. */
+function diffAt(a: Uint8Array, ao: number, b: Uint8Array, bo: number): number {
+  for (let i = 0; i < 32; i++) {
+    const x = a[ao + i] ^ b[bo + i]
+    if (x !== 0) return i * 8 + Math.clz32(x) - 24
+  }
+  return -1
 }
 
-class Leaf {
-  hash: string | null = null
-  constructor(
-    readonly key: string,
-    public value: string,
-  ) {}
+const HEAD = TAG.length + 1
+const scratchBytes = Buffer.alloc(HEAD + 64)
+TAG.copy(scratchBytes)
+const EMPTY_BYTES = new Uint8Array(Buffer.from(EMPTY, 'latin1'))
+
+/** out[oo..] = SHA-256(T || kind || a[ao..ao+32] || b[bo..bo+32]); out may be a or b. */
+function hashInto(
+  kind: number,
+  a: Uint8Array,
+  ao: number,
+  b: Uint8Array,
+  bo: number,
+  out: Uint8Array,
+  oo: number,
+): void {
+  const s = scratchBytes
+  s[TAG.length] = kind
+  for (let i = 0; i < 32; i++) s[HEAD + i] = a[ao + i]
+  for (let i = 0; i < 32; i++) s[HEAD + 32 + i] = b[bo + i]
+  // A latin1 string result costs less than a Buffer's allocation ('binary' in the typings).
+  const h = digest('sha256', s, 'binary')
+  for (let i = 0; i < 32; i++) out[oo + i] = h.charCodeAt(i)
 }
 
+/** A reference to a trie node: a branch's index (>= 0), or ~index of a leaf (< 0). */
+type Ref = number
+const NONE: Ref = 0x7fffffff
+/** Set in a branch's first word when its cached hash is current. */
+const VALID = 0x100
+const BIT = 0xff
 /**
- * Both sides non-empty; every key below shares `key`'s first `bit` bits and splits at `bit`.
- * `hash` is the subtree's hash seen from where it hangs (its parent's bit + 1, or 0 at the
- * root), so it is cleared when the node moves as well as when something below it changes.
+ * Nodes live in chunks of 4,096, allocated as needed and never moved: growing copies nothing
+ * and leaves no dead copy for the collector, and at most one chunk of each kind is part empty.
  */
-class Branch {
-  hash: string | null = null
-  constructor(
-    readonly bit: number,
-    /** Some key once inserted below (possibly deleted since): its first `bit` bits are the prefix. */
-    readonly key: string,
-    public left: TrieNode,
-    public right: TrieNode,
-  ) {}
-}
-
-type TrieNode = Leaf | Branch
+const SHIFT = 12
+const PER_CHUNK = 1 << SHIFT
+const MASK = PER_CHUNK - 1
 
 export class MerkleMap {
-  #root: TrieNode | null = null
+  /** Leaf j: key at [64k, 64k + 32), value hash at [64k + 32, 64k + 64) of chunk j >> SHIFT, k = j & MASK. */
+  readonly #leaves: Uint8Array[] = []
+  /** Branch i: words [3k] = bit | VALID, [3k + 1] = left, [3k + 2] = right. */
+  readonly #branches: Int32Array[] = []
+  /** Branch i's cached hash, seen from where it hangs: [32k, 32k + 32). */
+  readonly #hashes: Uint8Array[] = []
+  #leafCount = 0
+  #branchCount = 0
+  readonly #freeLeaves: number[] = []
+  readonly #freeBranches: number[] = []
+  /** Two child hashes per depth while hashing: a branch's children go to [64 bit, 64 bit + 64). */
+  readonly #stack = new Uint8Array(64 * MAX_DEPTH)
+  #root: Ref = NONE
   #size = 0
-  #rootHash: string | null = EMPTY
+  #rootHash: Uint8Array | null = bytes(EMPTY)
 
   get size(): number {
     return this.#size
   }
 
   get(key: Hash): Hash | undefined {
-    const k = str(checked(key))
-    const leaf = this.#closest(k)
-    return leaf !== null && leaf.key === k ? bytes(leaf.value) : undefined
+    checked(key)
+    const leaf = this.#closest(key)
+    if (leaf === NONE) return undefined
+    const chunk = this.#leaves[leaf >>> SHIFT]
+    const at = (leaf & MASK) * 64
+    return diffAt(key, 0, chunk, at) < 0 ? chunk.slice(at + 32, at + 64) : undefined
   }
 
   set(key: Hash, valueHash: Hash): void {
-    const k = str(checked(key))
-    const v = str(checked(valueHash))
-    const near = this.#closest(k)
-    if (near === null) {
-      this.#root = new Leaf(k, v)
+    checked(key)
+    checked(valueHash)
+    const near = this.#closest(key)
+    if (near === NONE) {
+      this.#root = ~this.#newLeaf(key, valueHash)
       this.#size = 1
       this.#rootHash = null
       return
     }
-    const d = firstDiff(k, near.key)
+    const chunk = this.#leaves[near >>> SHIFT]
+    const at = (near & MASK) * 64
+    const d = diffAt(key, 0, chunk, at)
     if (d < 0) {
-      if (near.value === v) return
-      near.value = v
-      near.hash = null
-      this.#clearPath(k, near)
+      if (diffAt(valueHash, 0, chunk, at + 32) < 0) return
+      chunk.set(valueHash, at + 32)
+      this.#clearPath(key, ~near)
       return
     }
-    // Crit-bit insertion: the new branch goes above the first node on k's path splitting past d.
-    let parent: Branch | null = null
-    let cur = this.#root!
-    while (cur instanceof Branch && cur.bit < d) {
-      cur.hash = null
+    // Crit-bit insertion: the new branch goes above the first node on key's path splitting past d.
+    let parent = NONE
+    let cur = this.#root
+    while (cur >= 0 && this.#bit(cur) < d) {
+      this.#invalidate(cur)
       parent = cur
-      cur = bitAt(k, cur.bit) === 1 ? cur.right : cur.left
+      cur = this.#child(cur, key)
     }
-    if (cur instanceof Branch) cur.hash = null // it now hangs at d + 1
-    const leaf = new Leaf(k, v)
-    this.#replace(parent, k, bitAt(k, d) === 1 ? new Branch(d, k, cur, leaf) : new Branch(d, k, leaf, cur))
+    if (cur >= 0) this.#invalidate(cur) // it now hangs at d + 1
+    const leaf = ~this.#newLeaf(key, valueHash)
+    const branch = bitOf(key, 0, d) === 1 ? this.#newBranch(d, cur, leaf) : this.#newBranch(d, leaf, cur)
+    this.#replace(parent, key, branch)
     this.#size++
     this.#rootHash = null
   }
 
   delete(key: Hash): boolean {
-    const k = str(checked(key))
-    let grand: Branch | null = null
-    let parent: Branch | null = null
+    checked(key)
+    let grand = NONE
+    let parent = NONE
     let cur = this.#root
-    while (cur instanceof Branch) {
+    while (cur >= 0 && cur !== NONE) {
       grand = parent
       parent = cur
-      cur = bitAt(k, cur.bit) === 1 ? cur.right : cur.left
+      cur = this.#child(cur, key)
     }
-    if (cur === null || cur.key !== k) return false
-    if (parent === null) this.#root = null
+    if (cur === NONE || diffAt(key, 0, this.#leaves[~cur >>> SHIFT], (~cur & MASK) * 64) >= 0) return false
+    if (parent === NONE) this.#root = NONE
     else {
-      this.#clearPath(k, parent)
-      const sibling = parent.left === cur ? parent.right : parent.left
-      if (sibling instanceof Branch) sibling.hash = null // it moves up to the grandparent
-      this.#replace(grand, k, sibling)
+      this.#clearPath(key, parent)
+      const words = this.#branches[parent >>> SHIFT]
+      const k = (parent & MASK) * 3
+      const sibling = words[k + 1] === cur ? words[k + 2] : words[k + 1]
+      if (sibling >= 0) this.#invalidate(sibling) // it moves up to the grandparent
+      this.#replace(grand, key, sibling)
+      this.#freeBranches.push(parent)
     }
+    this.#freeLeaves.push(~cur)
     this.#size--
-    this.#rootHash = this.#root === null ? EMPTY : null
+    this.#rootHash = this.#root === NONE ? bytes(EMPTY) : null
     return true
   }
 
   /** The root over every entry; cheap when nothing changed since the last call. */
   root(): Hash {
-    if (this.#rootHash === null) this.#rootHash = this.#hang(this.#root!, 0)
-    return bytes(this.#rootHash)
+    if (this.#rootHash === null) {
+      const h = new Uint8Array(32)
+      this.#hang(this.#root, 0, h, 0)
+      this.#rootHash = h
+    }
+    return this.#rootHash.slice()
   }
 
   prove(key: Hash): MerkleProof {
-    const k = str(checked(key))
-    const top: string[] = []
+    checked(key)
+    const top: Hash[] = []
     let depth = 0
     let cur = this.#root
-    while (cur instanceof Branch) {
-      const d = firstDiff(k, cur.key)
-      if (d >= 0 && d < cur.bit) {
-        // k leaves the common prefix at d: its slot at depth d + 1 is empty.
-        for (; depth < d; depth++) top.push(EMPTY)
-        top.push(lift(this.#own(cur), cur.key, cur.bit, d + 1))
-        return { siblings: top.reverse().map(bytes) }
+    while (cur >= 0 && cur !== NONE) {
+      const bit = this.#bit(cur)
+      const some = this.#anyLeaf(cur)
+      const d = diffAt(key, 0, this.#leaves[some >>> SHIFT], (some & MASK) * 64)
+      if (d >= 0 && d < bit) {
+        // key leaves the common prefix at d: its slot at depth d + 1 is empty.
+        for (; depth < d; depth++) top.push(bytes(EMPTY))
+        const h = new Uint8Array(32)
+        this.#own(cur, h, 0)
+        this.#lift(h, 0, some, bit, d + 1)
+        top.push(h)
+        return { siblings: top.reverse() }
       }
-      for (; depth < cur.bit; depth++) top.push(EMPTY)
-      const right = bitAt(k, cur.bit) === 1
-      top.push(this.#hang(right ? cur.left : cur.right, cur.bit + 1))
+      for (; depth < bit; depth++) top.push(bytes(EMPTY))
+      const right = bitOf(key, 0, bit)
+      const words = this.#branches[cur >>> SHIFT]
+      const k = (cur & MASK) * 3
+      const h = new Uint8Array(32)
+      this.#hang(words[k + 2 - right], bit + 1, h, 0)
+      top.push(h)
       depth++
-      cur = right ? cur.right : cur.left
+      cur = words[k + 1 + right]
     }
-    const siblings = top.reverse().map(bytes)
-    if (cur === null || cur.key === k) return { siblings }
-    return { siblings, other: { key: bytes(cur.key), valueHash: bytes(cur.value) } }
+    const siblings = top.reverse()
+    if (cur === NONE) return { siblings }
+    const chunk = this.#leaves[~cur >>> SHIFT]
+    const at = (~cur & MASK) * 64
+    if (diffAt(key, 0, chunk, at) < 0) return { siblings }
+    return { siblings, other: { key: chunk.slice(at, at + 32), valueHash: chunk.slice(at + 32, at + 64) } }
   }
 
-  /** The leaf k's bits lead to (the crit-bit "best match"), or null for an empty map. */
-  #closest(k: string): Leaf | null {
-    let cur = this.#root
-    while (cur instanceof Branch) cur = bitAt(k, cur.bit) === 1 ? cur.right : cur.left
-    return cur
+  #bit(branch: number): number {
+    return this.#branches[branch >>> SHIFT][(branch & MASK) * 3] & BIT
   }
 
-  /** Clears the cached branch hashes along k's path from the root down to `stop`, inclusive. */
-  #clearPath(k: string, stop: TrieNode): void {
+  #invalidate(branch: number): void {
+    this.#branches[branch >>> SHIFT][(branch & MASK) * 3] &= BIT
+  }
+
+  #child(branch: number, key: Uint8Array): Ref {
+    const words = this.#branches[branch >>> SHIFT]
+    const k = (branch & MASK) * 3
+    return words[k + 1 + bitOf(key, 0, words[k] & BIT)]
+  }
+
+  /** The leaf key's bits lead to (the crit-bit "best match"), or NONE for an empty map. */
+  #closest(key: Uint8Array): number {
     let cur = this.#root
-    while (cur instanceof Branch && cur !== stop) {
-      cur.hash = null
-      cur = bitAt(k, cur.bit) === 1 ? cur.right : cur.left
+    if (cur === NONE) return NONE
+    while (cur >= 0) cur = this.#child(cur, key)
+    return ~cur
+  }
+
+  /** Some leaf under a node: every key below a branch shares its prefix. */
+  #anyLeaf(ref: Ref): number {
+    while (ref >= 0) ref = this.#branches[ref >>> SHIFT][(ref & MASK) * 3 + 1]
+    return ~ref
+  }
+
+  /** Clears the cached branch hashes along key's path from the root down to `stop`, inclusive. */
+  #clearPath(key: Uint8Array, stop: Ref): void {
+    let cur = this.#root
+    while (cur >= 0 && cur !== NONE && cur !== stop) {
+      this.#invalidate(cur)
+      cur = this.#child(cur, key)
     }
-    if (stop instanceof Branch) stop.hash = null
+    if (stop >= 0) this.#invalidate(stop)
     this.#rootHash = null
   }
 
-  #replace(parent: Branch | null, k: string, node: TrieNode): void {
-    if (parent === null) this.#root = node
-    else if (bitAt(k, parent.bit) === 1) parent.right = node
-    else parent.left = node
+  #replace(parent: Ref, key: Uint8Array, node: Ref): void {
+    if (parent === NONE) {
+      this.#root = node
+      return
+    }
+    const words = this.#branches[parent >>> SHIFT]
+    const k = (parent & MASK) * 3
+    words[k + 1 + bitOf(key, 0, words[k] & BIT)] = node
+  }
+
+  #newLeaf(key: Uint8Array, valueHash: Uint8Array): number {
+    let j = this.#freeLeaves.pop()
+    if (j === undefined) {
+      j = this.#leafCount++
+      if ((j & MASK) === 0) this.#leaves.push(new Uint8Array(64 * PER_CHUNK))
+    }
+    const chunk = this.#leaves[j >>> SHIFT]
+    chunk.set(key, (j & MASK) * 64)
+    chunk.set(valueHash, (j & MASK) * 64 + 32)
+    return j
+  }
+
+  #newBranch(bit: number, left: Ref, right: Ref): number {
+    let i = this.#freeBranches.pop()
+    if (i === undefined) {
+      i = this.#branchCount++
+      if ((i & MASK) === 0) {
+        this.#branches.push(new Int32Array(3 * PER_CHUNK))
+        this.#hashes.push(new Uint8Array(32 * PER_CHUNK))
+      }
+    }
+    const words = this.#branches[i >>> SHIFT]
+    const k = (i & MASK) * 3
+    words[k] = bit
+    words[k + 1] = left
+    words[k + 2] = right
+    return i
   }
 
   /**
-   * The hash of `node`'s subtree seen from `depth`, where it hangs (a leaf's is the same at any
-   * depth); cached, so a clean subtree costs nothing.
+   * Writes the hash of `ref`'s subtree seen from `depth`, where it hangs, to out[oo..] (a leaf's
+   * is the same at any depth). A branch's is cached, so a clean subtree costs one copy.
    */
-  #hang(node: TrieNode, depth: number): string {
-    if (node instanceof Leaf) {
-      if (node.hash === null) node.hash = h2(KIND_LEAF, node.key, node.value)
-      return node.hash
+  #hang(ref: Ref, depth: number, out: Uint8Array, oo: number): void {
+    if (ref < 0) {
+      const chunk = this.#leaves[~ref >>> SHIFT]
+      const at = (~ref & MASK) * 64
+      hashInto(KIND_LEAF, chunk, at, chunk, at + 32, out, oo)
+      return
     }
-    if (node.hash === null) node.hash = lift(this.#own(node), node.key, node.bit, depth)
-    return node.hash
+    const words = this.#branches[ref >>> SHIFT]
+    const k = (ref & MASK) * 3
+    const hashes = this.#hashes[ref >>> SHIFT]
+    const at = (ref & MASK) * 32
+    if ((words[k] & VALID) === 0) {
+      const bit = words[k] & BIT
+      this.#own(ref, hashes, at)
+      if (depth < bit) this.#lift(hashes, at, this.#anyLeaf(ref), bit, depth)
+      words[k] = bit | VALID
+    }
+    out.set(hashes.subarray(at, at + 32), oo)
   }
 
-  /** A branch's hash at its own depth (`bit`), from its children's. */
-  #own(node: Branch): string {
-    return h2(KIND_NODE, this.#hang(node.left, node.bit + 1), this.#hang(node.right, node.bit + 1))
+  /** A branch's hash at its own depth (its bit), from its children's. */
+  #own(branch: number, out: Uint8Array, oo: number): void {
+    const words = this.#branches[branch >>> SHIFT]
+    const k = (branch & MASK) * 3
+    const bit = words[k] & BIT
+    const s = this.#stack
+    this.#hang(words[k + 1], bit + 1, s, 64 * bit)
+    this.#hang(words[k + 2], bit + 1, s, 64 * bit + 32)
+    hashInto(KIND_NODE, s, 64 * bit, s, 64 * bit + 32, out, oo)
+  }
+
+  /** Raises the hash at h[ho..] of a subtree at depth `from` under leaf's prefix to depth `to`. */
+  #lift(h: Uint8Array, ho: number, leaf: number, from: number, to: number): void {
+    const chunk = this.#leaves[leaf >>> SHIFT]
+    const at = (leaf & MASK) * 64
+    for (let d = from - 1; d >= to; d--)
+      if (bitOf(chunk, at, d) === 1) hashInto(KIND_NODE, EMPTY_BYTES, 0, h, ho, h, ho)
+      else hashInto(KIND_NODE, h, ho, EMPTY_BYTES, 0, h, ho)
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * The registry's entries in memory, mirrored in the Merkle map whose root is the state root,
  * with the store writes that persist each change (collected for the commit's batch). Entries
- * are held as their canonical encodings (latin1 strings: a third of a Uint8Array's footprint,
- * which matters at 100,000 nicks) and decoded when read. Store keys: `a/e/<typed key>`.
+ * are held as their canonical encodings, outside V8's heap (lib/offheap-map.ts: nicks, users
+ * and nodes grow with the registry, members do not), and decoded when read. Store keys:
+ * `a/e/<typed key>`.
  *
  * One exception, for memory: the user entry of a user who holds a nick repeats that nick
  * entry's keys, so it is held linked, as `\0 || u32 seq || nick` (a third of its size), and
@@ -31,6 +32,7 @@ import {
   type UserEntry,
   userName,
 } from './entries.js'
+import { OffHeapMap } from '../../lib/offheap-map.js'
 import { MerkleMap } from './merkle.js'
 
 export const ENTRY_PREFIX = 'a/e/'
@@ -43,11 +45,14 @@ const LINKED = '\u0000'
 /** Where a nick entry's fields start, after `01 01 || u8 len || nick`. */
 const keysAt = (nickEntry: string): number => 3 + nickEntry.charCodeAt(2)
 
+/** What the entry maps share: the members' is a Map (few, iterated), the others are off the heap. */
+type StringMap = Pick<OffHeapMap, 'get' | 'set' | 'delete' | 'has'>
+
 export class RegistryState {
   readonly merkle = new MerkleMap()
-  readonly #nicks = new Map<string, string>()
-  readonly #users = new Map<string, string>()
-  readonly #nodes = new Map<string, string>()
+  readonly #nicks = new OffHeapMap()
+  readonly #users = new OffHeapMap()
+  readonly #nodes = new OffHeapMap()
   readonly #members = new Map<string, string>()
   #memberNodeIds: Set<string> | null = null
   #writes: BatchOp[] = []
@@ -149,7 +154,7 @@ export class RegistryState {
     } catch {
       return false
     }
-    let map: Map<string, string>
+    let map: StringMap
     let mapKey: string
     switch (kind) {
       case 'nick': {
@@ -219,7 +224,7 @@ export class RegistryState {
     if (held !== undefined && held[0] === LINKED) this.#users.set(key, this.#expand(held))
   }
 
-  #set(map: Map<string, string>, mapKey: string, name: string, encoding: Uint8Array | null): void {
+  #set(map: StringMap, mapKey: string, name: string, encoding: Uint8Array | null): void {
     if (encoding === null) {
       if (!map.delete(mapKey)) return
       this.merkle.delete(registryKey(name))
