@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
+import { collectDefaultMetrics, type Registry } from 'prom-client'
 import { type Config, loadConfig, type Role } from '../lib/config/index.js'
 import { XLatticeError } from '../lib/errors.js'
 import { setLogLevel } from '../lib/log.js'
@@ -89,3 +90,14 @@ export function packageVersion(): string {
 }
 
 export type { Command }
+
+/**
+ * The process's own metrics beside the service's, under prom-client's standard names
+ * (`process_resident_memory_bytes`, `nodejs_heap_size_used_bytes`, `nodejs_external_memory_bytes`,
+ * GC and event-loop lag): once per process, so only here in the commands, never in a library
+ * that tests start many times in one process.
+ */
+export function processMetrics(registry: Registry): Registry {
+  collectDefaultMetrics({ register: registry })
+  return registry
+}

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { hostPort, startAdmin } from '../../lib/admin.js'
-import { action, announceReady, collect, configFromFlags, onShutdown } from '../common.js'
+import { action, announceReady, collect, configFromFlags, onShutdown, processMetrics } from '../common.js'
 
 export function register(program: Command): void {
   program
@@ -38,7 +38,7 @@ export function register(program: Command): void {
         const admin = await startAdmin({
           ...hostPort(config.admin.listen),
           status: () => registry.status(),
-          metrics: registry.metrics,
+          metrics: processMetrics(registry.metrics),
           routes: releaseAdminRoutes(registry.releases),
         })
         onShutdown(async () => {

@@ -3,7 +3,15 @@ import type { RunningComponent } from '../../component/index.js'
 import { xmppAttachment } from '../../lib/config/index.js'
 import { ConfigError } from '../../lib/errors.js'
 import { hostPort, startAdmin } from '../../lib/admin.js'
-import { action, announceReady, collect, configFromFlags, type FlagSpec, onShutdown } from '../common.js'
+import {
+  action,
+  announceReady,
+  collect,
+  configFromFlags,
+  type FlagSpec,
+  onShutdown,
+  processMetrics,
+} from '../common.js'
 
 /** Flags of `xlattice start` and the config keys they set (docs/configuration.md). */
 export const START_FLAGS: FlagSpec[] = [
@@ -88,7 +96,7 @@ export function register(program: Command): void {
         const admin = await startAdmin({
           ...hostPort(config.admin.listen),
           status: () => ({ ...node.status(), xmpp: component?.status() ?? null }),
-          metrics: node.metrics,
+          metrics: processMetrics(node.metrics),
           routes: nodeAdminRoutes(node),
         })
         onShutdown(async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander'
 import { hostPort, startAdmin } from '../../lib/admin.js'
-import { action, announceReady, collect, configFromFlags, onShutdown } from '../common.js'
+import { action, announceReady, collect, configFromFlags, onShutdown, processMetrics } from '../common.js'
 
 export function register(program: Command): void {
   program
@@ -30,7 +30,7 @@ export function register(program: Command): void {
         const admin = await startAdmin({
           ...hostPort(config.admin.listen),
           status: () => validator.status(),
-          metrics: validator.metrics,
+          metrics: processMetrics(validator.metrics),
           routes: validatorAdminRoutes(validator),
         })
         // A failed synced write means this validator can no longer promise not to equivocate.
