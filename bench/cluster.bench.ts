@@ -11,7 +11,9 @@
  *   - CPU seconds per committed registration, summed over the four member processes
  *     (/proc/<pid>/stat utime + stime across the window; the chain's nick count for the divisor);
  *   - RSS per nick: a member's RSS after FILL nicks (default 100,000; the window's and then the
- *     rest, untimed) minus its RSS before the first, over the nicks it holds.
+ *     rest, untimed) minus its RSS before the first, over the nicks it holds; and the slope
+ *     between FILL / 2 and FILL nicks, both read 3 s after the last commit, which leaves out
+ *     what the load grows once (V8's young generation, its old generation's limit under load).
  *
  * Baseline in the same run, with the same client code, CLIENTS, BATCH, warm-up and window:
  * four `xlattice validator` processes (bench/consensus.bench.ts's set-up) committing opaque
@@ -307,8 +309,9 @@ try {
     t = performance.now()
     const fillFrom = await nicks()
     const fillCpu0 = await Promise.all(pids.map(cpuSec))
-    const fillLoop = async (i: number) => {
-      for (let k = i; ; ) {
+    /** Client i's share of the fill until `upTo` requests have been taken in all. */
+    const fillLoop = async (i: number, upTo: number) => {
+      for (let k = i; sum(heads) < upTo; ) {
         const m = [0, 1, 2, 3].map((d) => (k + d) % 4).find((x) => heads[x] < queues[x].length)
         if (m === undefined) return
         k = m + 1
@@ -318,24 +321,39 @@ try {
         else refused.set(`HTTP ${res.status}`, (refused.get(`HTTP ${res.status}`) ?? 0) + items.length)
       }
     }
-    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => fillLoop(i)))
-    const fillSec = (performance.now() - t) / 1000
-    const fillCpu = sum(await Promise.all(pids.map(cpuSec))) - sum(fillCpu0)
-    const held = await until(
-      'every member holding every nick',
-      async () => {
-        const n = await Promise.all(admins.map((_, i) => nicks(i)))
-        return n.every((x) => x === n[0]) && n[0] > 0 ? n[0] : undefined
-      },
-      60_000,
-    )
-    await sleep(3000)
-    const rssAfter = await Promise.all(pids.map(rssBytes))
+    /** Every member holding the same nicks; their RSS 3 s after the last commit. */
+    const settled = async () => {
+      const held = await until(
+        'every member holding every nick',
+        async () => {
+          const n = await Promise.all(admins.map((_, i) => nicks(i)))
+          return n.every((x) => x === n[0]) && n[0] > 0 ? n[0] : undefined
+        },
+        60_000,
+      )
+      await sleep(3000)
+      return { held, rss: await Promise.all(pids.map(rssBytes)) }
+    }
+    // Halfway the members settle once, so that RSS can also be read as a slope: what one more
+    // nick costs at the same activity, without what the load itself grew (V8's young generation
+    // at full size, its old generation at the limit it keeps under load).
+    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => fillLoop(i, FILL / 2)))
+    const fillSec1 = (performance.now() - t) / 1000
+    const fillCpu1 = sum(await Promise.all(pids.map(cpuSec))) - sum(fillCpu0)
+    const mid = await settled()
+    const fillCpu2 = await Promise.all(pids.map(cpuSec))
+    const t2 = performance.now()
+    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => fillLoop(i, FILL)))
+    const fillSec = fillSec1 + (performance.now() - t2) / 1000
+    const fillCpu = fillCpu1 + sum(await Promise.all(pids.map(cpuSec))) - sum(fillCpu2)
+    const { held, rss: rssAfter } = await settled()
     // Time to look inside the members (e.g. a heap snapshot with BENCH_NODE_ARGS='--heapsnapshot-signal=SIGUSR2').
     const hold = Number(process.env.BENCH_HOLD_SEC ?? 0)
     if (hold > 0) console.error(`holding the cluster for ${hold} s (members ${pids.join(' ')})`)
     await sleep(hold * 1000)
     const perNick = rssAfter.map((a, i) => (a - rssBefore[i]) / held)
+    const slope = rssAfter.map((a, i) => (a - mid.rss[i]) / (held - mid.held))
+    const mib = (r: number[]) => r.map((b) => (b / 2 ** 20).toFixed(0)).join('/')
     const status0 = (await get(admins[0], '/status')).body.cluster.replica
     const r = registry_
     const ratio =
@@ -352,7 +370,11 @@ try {
           ? ''
           : `; baseline ${baseline.cpuPerOpMs.toFixed(3)} ms CPU per committed op (${baseline.perProcess} s)`),
       `RSS per nick at ${held} nicks: ${perNick.map((b) => b.toFixed(0)).join(', ')} bytes (members 0-3; RSS ` +
-        `${rssBefore.map((b) => (b / 2 ** 20).toFixed(0)).join('/')} -> ${rssAfter.map((b) => (b / 2 ** 20).toFixed(0)).join('/')} MiB, 3 s after the last commit)`,
+        `${mib(rssBefore)} -> ${mib(rssAfter)} MiB, before the first registration and 3 s after the last commit)`,
+      held > mid.held
+        ? `RSS per nick from ${mid.held} to ${held} nicks (the slope, both 3 s after the last commit): ` +
+            `${slope.map((b) => b.toFixed(0)).join(', ')} bytes (RSS ${mib(mid.rss)} -> ${mib(rssAfter)} MiB)`
+        : `no slope: the window registered more than half of the ${FILL} nicks`,
       `targets: >= 1,500 registrations/s ${r.result.opsPerSec >= 1500 ? 'met' : 'NOT met'}; ` +
         `<= 1 KiB per nick ${Math.max(...perNick) <= 1024 ? 'met' : 'NOT met'}`,
       `refused: ${refused.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(refused))}; ` +
