@@ -8,7 +8,8 @@
  *
  * Keys and values are "binary" strings: every character is a byte (U+0000..U+00FF), as
  * `Buffer.toString('latin1')` makes them; keys up to 255 bytes, values up to 65,535. Anything
- * else is a RangeError, never a silently different key.
+ * else is a RangeError, never a silently different key. Offsets are 31-bit: at most 2 GiB of
+ * records per map (some 12 million nick entries).
  *
  * Record at offset o: `u8 key length || key || u16 value length (big-endian) || value`, in chunk
  * o >> 20 (a record never straddles two). A value of the same length is overwritten in place;
