@@ -13,7 +13,9 @@
  *   - RSS per nick: a member's RSS after FILL nicks (default 100,000; the window's and then the
  *     rest, untimed) minus its RSS before the first, over the nicks it holds; and the slope
  *     between FILL / 2 and FILL nicks, both read 3 s after the last commit, which leaves out
- *     what the load grows once (V8's young generation, its old generation's limit under load).
+ *     what the load grows once (V8's young generation, its old generation's limit under load);
+ *     and member 3's after a restart with every nick, once it has caught up (against its RSS
+ *     before the first registration).
  *
  * Baseline in the same run, with the same client code, CLIENTS, BATCH, warm-up and window:
  * four `xlattice validator` processes (bench/consensus.bench.ts's set-up) committing opaque
@@ -240,23 +242,21 @@ try {
       ['registry', '--data', join(dir, 'r'), '--listen', '/ip4/127.0.0.1/tcp/0', '--admin', '127.0.0.1:0'],
       FAST,
     )
-    const nodes = await Promise.all(
-      [0, 1, 2, 3].map((i) =>
-        spawn(
-          [
-            'start',
-            '--data',
-            join(dir, `n${i}`),
-            '--registry',
-            registry.info.listen[0],
-            '--admin',
-            '127.0.0.1:0',
-          ],
-          FAST,
-          NODE_ARGS,
-        ),
-      ),
-    )
+    const startNode = (i: number) =>
+      spawn(
+        [
+          'start',
+          '--data',
+          join(dir, `n${i}`),
+          '--registry',
+          registry.info.listen[0],
+          '--admin',
+          '127.0.0.1:0',
+        ],
+        FAST,
+        NODE_ARGS,
+      )
+    const nodes = await Promise.all([0, 1, 2, 3].map(startNode))
     const admins = nodes.map((n) => n.info.admin)
     const pids = nodes.map((n) => n.child.pid!)
     let last: unknown
@@ -351,6 +351,20 @@ try {
     const hold = Number(process.env.BENCH_HOLD_SEC ?? 0)
     if (hold > 0) console.error(`holding the cluster for ${hold} s (members ${pids.join(' ')})`)
     await sleep(hold * 1000)
+    // Member 3 restarted: what holding the nicks costs a member that has not just carried the
+    // load (it reads every entry back from its store, catches up, then idles like the others).
+    await nodes[3].stop()
+    const again = await startNode(3)
+    await until(
+      'the restarted member holding every nick',
+      async () =>
+        (await get(again.info.admin, '/status')).body.cluster?.replica?.nicks === held ? true : undefined,
+      120_000,
+    )
+    await sleep(3000)
+    const restarted = ((await rssBytes(again.child.pid!)) - rssBefore[3]) / held
+    await sleep(27_000)
+    const restartedLater = ((await rssBytes(again.child.pid!)) - rssBefore[3]) / held
     const perNick = rssAfter.map((a, i) => (a - rssBefore[i]) / held)
     const slope = rssAfter.map((a, i) => (a - mid.rss[i]) / (held - mid.held))
     const mib = (r: number[]) => r.map((b) => (b / 2 ** 20).toFixed(0)).join('/')
@@ -375,6 +389,8 @@ try {
         ? `RSS per nick from ${mid.held} to ${held} nicks (the slope, both 3 s after the last commit): ` +
             `${slope.map((b) => b.toFixed(0)).join(', ')} bytes (RSS ${mib(mid.rss)} -> ${mib(rssAfter)} MiB)`
         : `no slope: the window registered more than half of the ${FILL} nicks`,
+      `RSS per nick of member 3 restarted at ${held} nicks, against its RSS before the first registration: ` +
+        `${restarted.toFixed(0)} bytes 3 s after it caught up, ${restartedLater.toFixed(0)} bytes 30 s after`,
       `targets: >= 1,500 registrations/s ${r.result.opsPerSec >= 1500 ? 'met' : 'NOT met'}; ` +
         `<= 1 KiB per nick ${Math.max(...perNick) <= 1024 ? 'met' : 'NOT met'}`,
       `refused: ${refused.size === 0 ? 'none' : JSON.stringify(Object.fromEntries(refused))}; ` +
