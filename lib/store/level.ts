@@ -13,6 +13,9 @@ type Db = {
 
 const ENCODINGS = { keyEncoding: 'utf8', valueEncoding: 'view' } as const
 
+/** An abstract-level sublevel: its root database and its full key prefix (utf8). */
+type SublevelDb = Db & { db?: Db; prefix?: string }
+
 class LevelSub implements Store {
   constructor(
     protected readonly db: Db,
@@ -32,7 +35,17 @@ class LevelSub implements Store {
   }
 
   batch(ops: BatchOp[], options: WriteOptions = {}): Promise<void> {
-    return this.db.batch(ops, { sync: options.sync === true })
+    const root = (this.db as SublevelDb).db
+    const prefix = (this.db as SublevelDb).prefix
+    if (root === undefined || prefix === undefined) return this.db.batch(ops, { sync: options.sync === true })
+    // Straight to the root database with the sublevel's prefix: each level of sublevels would
+    // otherwise clone, check and re-encode every operation once more on its way down.
+    const prefixed = ops.map((op) =>
+      op.type === 'put'
+        ? { type: 'put', key: prefix + op.key, value: op.value }
+        : { type: 'del', key: prefix + op.key },
+    )
+    return root.batch(prefixed, { sync: options.sync === true })
   }
 
   async *entries(range: RangeOptions = {}): AsyncIterable<[string, Uint8Array]> {

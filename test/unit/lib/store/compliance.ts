@@ -67,6 +67,27 @@ export function storeCompliance(
       assert.deepEqual(await keys(y), ['k'])
     })
 
+    it('a batch through a nested sublevel puts and deletes there only', async () => {
+      const outer = store.sublevel('o')
+      const inner = outer.sublevel('i')
+      await outer.put('a', b('outer a'))
+      await inner.put('gone', b('to delete'))
+      await inner.batch(
+        [
+          { type: 'put', key: 'a', value: b('inner a') },
+          { type: 'put', key: 'b', value: b('inner b') },
+          { type: 'del', key: 'gone' },
+        ],
+        { sync: true },
+      )
+      assert.equal(s(await inner.get('a')), 'inner a')
+      assert.equal(s(await inner.get('gone')), undefined)
+      assert.deepEqual(await keys(inner), ['a', 'b'])
+      assert.equal(s(await outer.get('a')), 'outer a')
+      assert.equal(s(await outer.get('b')), undefined)
+      assert.equal(s(await store.get('a')), undefined)
+    })
+
     it('rejects sublevel names that could alias other key spaces', () => {
       assert.throws(() => store.sublevel('a!b'), TypeError)
       assert.throws(() => store.sublevel(''), TypeError)
