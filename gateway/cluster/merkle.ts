@@ -42,37 +42,13 @@ const KIND_LEAF = 0
 const KIND_NODE = 1
 const KIND_EMPTY = 2
 
-const scratch = Buffer.alloc(TAG.length + 65)
-const PREFIX = [KIND_LEAF, KIND_NODE].map((kind) => MERKLE_TAG + String.fromCharCode(kind))
-
-/**
- * SHA-256(T || kind || a || b) over latin1 strings ('binary' is Node's name for latin1 in the
- * typings). One write of the concatenation costs less than a write per part.
- */
-function h2(kind: number, a: string, b: string): string {
-  scratch.write(PREFIX[kind] + a + b, 0, 'latin1')
-  return digest('sha256', scratch, 'binary')
-}
-
-const str = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1')
-const bytes = (s: string): Hash => new Uint8Array(Buffer.from(s, 'latin1'))
 const isHash = (x: unknown): x is Hash => x instanceof Uint8Array && x.length === 32
 
-const EMPTY = digest('sha256', Buffer.concat([TAG, Buffer.from([KIND_EMPTY])]), 'binary')
 /** The root of the empty map, and the hash of every empty subtree. */
-export const EMPTY_ROOT: Hash = bytes(EMPTY)
-
-/** Bit i of a 32-character key string, most significant bit of the first byte first. */
-const bitAt = (k: string, i: number): number => (k.charCodeAt(i >> 3) >> (7 - (i & 7))) & 1
-
-/** The first bit where two keys differ, or -1 when they are equal. */
-function firstDiff(a: string, b: string): number {
-  for (let i = 0; i < 32; i++) {
-    const x = a.charCodeAt(i) ^ b.charCodeAt(i)
-    if (x !== 0) return i * 8 + Math.clz32(x) - 24
-  }
-  return -1
-}
+export const EMPTY_ROOT: Hash = new Uint8Array(
+  digest('sha256', Buffer.concat([TAG, Buffer.from([KIND_EMPTY])]), 'buffer') as unknown as Buffer,
+)
+const isEmpty = (h: Hash): boolean => diffAt(h, 0, EMPTY_ROOT, 0) < 0
 
 /** Bit i of key bytes at offset o, most significant bit of the first byte first. */
 const bitOf = (a: Uint8Array, o: number, i: number): number => (a[o + (i >> 3)] >> (7 - (i & 7))) & 1
@@ -89,7 +65,6 @@ function diffAt(a: Uint8Array, ao: number, b: Uint8Array, bo: number): number {
 const HEAD = TAG.length + 1
 const scratchBytes = Buffer.alloc(HEAD + 64)
 TAG.copy(scratchBytes)
-const EMPTY_BYTES = new Uint8Array(Buffer.from(EMPTY, 'latin1'))
 
 /** out[oo..] = SHA-256(T || kind || a[ao..ao+32] || b[bo..bo+32]); out may be a or b. */
 function hashInto(
@@ -139,7 +114,7 @@ export class MerkleMap {
   readonly #stack = new Uint8Array(64 * MAX_DEPTH)
   #root: Ref = NONE
   #size = 0
-  #rootHash: Uint8Array | null = bytes(EMPTY)
+  #rootHash: Uint8Array | null = EMPTY_ROOT.slice()
 
   get size(): number {
     return this.#size
@@ -212,7 +187,7 @@ export class MerkleMap {
     }
     this.#freeLeaves.push(~cur)
     this.#size--
-    this.#rootHash = this.#root === NONE ? bytes(EMPTY) : null
+    this.#rootHash = this.#root === NONE ? EMPTY_ROOT.slice() : null
     return true
   }
 
@@ -237,14 +212,14 @@ export class MerkleMap {
       const d = diffAt(key, 0, this.#leaves[some >>> SHIFT], (some & MASK) * 64)
       if (d >= 0 && d < bit) {
         // key leaves the common prefix at d: its slot at depth d + 1 is empty.
-        for (; depth < d; depth++) top.push(bytes(EMPTY))
+        for (; depth < d; depth++) top.push(EMPTY_ROOT.slice())
         const h = new Uint8Array(32)
         this.#own(cur, h, 0)
         this.#lift(h, 0, some, bit, d + 1)
         top.push(h)
         return { siblings: top.reverse() }
       }
-      for (; depth < bit; depth++) top.push(bytes(EMPTY))
+      for (; depth < bit; depth++) top.push(EMPTY_ROOT.slice())
       const right = bitOf(key, 0, bit)
       const words = this.#branches[cur >>> SHIFT]
       const k = (cur & MASK) * 3
@@ -380,8 +355,8 @@ export class MerkleMap {
     const chunk = this.#leaves[leaf >>> SHIFT]
     const at = (leaf & MASK) * 64
     for (let d = from - 1; d >= to; d--)
-      if (bitOf(chunk, at, d) === 1) hashInto(KIND_NODE, EMPTY_BYTES, 0, h, ho, h, ho)
-      else hashInto(KIND_NODE, h, ho, EMPTY_BYTES, 0, h, ho)
+      if (bitOf(chunk, at, d) === 1) hashInto(KIND_NODE, EMPTY_ROOT, 0, h, ho, h, ho)
+      else hashInto(KIND_NODE, h, ho, EMPTY_ROOT, 0, h, ho)
   }
 }
 
@@ -401,28 +376,28 @@ export function verifyMerkleProof(
     if (!isHash(root) || !isHash(key) || (valueHash !== undefined && !isHash(valueHash))) return false
     const siblings: unknown = proof?.siblings
     if (!Array.isArray(siblings) || siblings.length > MAX_DEPTH) return false
-    const k = str(key)
     const other = proof.other
-    let h: string
+    const h = new Uint8Array(32)
     if (valueHash !== undefined) {
       if (other !== undefined) return false
-      h = h2(KIND_LEAF, k, str(valueHash))
+      hashInto(KIND_LEAF, key, 0, valueHash, 0, h, 0)
     } else if (other === undefined) {
-      h = EMPTY
+      h.set(EMPTY_ROOT)
     } else {
       if (!isHash(other.key) || !isHash(other.valueHash)) return false
       // The other leaf must not be key and must sit on key's path (share its first depth bits);
       // the second holds anyway unless SHA-256 collides, as in Jellyfish's verifier.
-      const d = firstDiff(k, str(other.key))
+      const d = diffAt(key, 0, other.key, 0)
       if (d < 0 || d < siblings.length) return false
-      h = h2(KIND_LEAF, str(other.key), str(other.valueHash))
+      hashInto(KIND_LEAF, other.key, 0, other.valueHash, 0, h, 0)
     }
     for (let i = 0; i < siblings.length; i++) {
       const s: unknown = siblings[i]
       if (!isHash(s)) return false
-      h = bitAt(k, siblings.length - 1 - i) === 1 ? h2(KIND_NODE, str(s), h) : h2(KIND_NODE, h, str(s))
+      if (bitOf(key, 0, siblings.length - 1 - i) === 1) hashInto(KIND_NODE, s, 0, h, 0, h, 0)
+      else hashInto(KIND_NODE, h, 0, s, 0, h, 0)
     }
-    return h === str(root)
+    return diffAt(h, 0, root, 0) < 0
   } catch {
     return false
   }
@@ -440,7 +415,7 @@ const PROOF_VERSION = 1
  */
 export function encodeMerkleProof(proof: MerkleProof): Uint8Array {
   const depth = proof.siblings.length
-  const full = proof.siblings.filter((s) => str(s) !== EMPTY)
+  const full = proof.siblings.filter((s) => !isEmpty(s))
   const mapBytes = (depth + 7) >> 3
   const out = Buffer.alloc(4 + mapBytes + 32 * full.length + (proof.other ? 64 : 0))
   out[0] = PROOF_VERSION
@@ -448,7 +423,7 @@ export function encodeMerkleProof(proof: MerkleProof): Uint8Array {
   out.writeUInt16BE(depth, 2)
   let at = 4 + mapBytes
   proof.siblings.forEach((s, i) => {
-    if (str(s) === EMPTY) return
+    if (isEmpty(s)) return
     out[4 + (i >> 3)] |= 0x80 >> (i & 7)
     out.set(s, at)
     at += 32
@@ -480,12 +455,12 @@ export function decodeMerkleProof(input: Uint8Array): Decoded<MerkleProof> {
       continue
     }
     if (!set) {
-      siblings.push(bytes(EMPTY))
+      siblings.push(EMPTY_ROOT.slice())
       continue
     }
     if (input.length < at + 32) return fail('truncated')
     const s = input.slice(at, at + 32)
-    if (str(s) === EMPTY) return fail('empty sibling encoded explicitly')
+    if (isEmpty(s)) return fail('empty sibling encoded explicitly')
     siblings.push(s)
     at += 32
   }
