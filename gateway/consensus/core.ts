@@ -6,8 +6,7 @@
  * References: Buchman, Kwon, Milosevic, arXiv:1807.04938, Algorithm 1; etcd-io/raft (the
  * Ready/Step shape); CometBFT internal/consensus/state.go.
  */
-import { decodeMessage } from './codec.js'
-import { checkCommitted, receiveMessage, storeProposal, storeVote } from './receive.js'
+import { checkCommitted, receiveMessage } from './receive.js'
 import { progress } from './rules.js'
 import {
   type ChainTip,
@@ -15,10 +14,9 @@ import {
   type CoreState,
   createState,
   newOutput,
-  type Step,
   valueFromBytes,
 } from './state.js'
-import { decide, enterPrecommit, enterPrevote, enterRound } from './transitions.js'
+import { decide, enterPrecommit, enterPrevote, enterRound, resumeMarkedRound } from './transitions.js'
 import type { Input, Output, PersistRecord, Timer } from './types.js'
 
 export function step(s: CoreState, input: Input): Output {
@@ -40,7 +38,7 @@ export function step(s: CoreState, input: Input): Output {
     case 'committed': {
       s.stats.received++
       const c = checkCommitted(s, input.block, input.certificate)
-      if (c !== null) decide(s, out, c.value, c.certificate, c.next)
+      if (c !== null) decide(s, out, c.value, c.certificate, c.next, false)
       break
     }
   }
@@ -49,9 +47,9 @@ export function step(s: CoreState, input: Input): Output {
 }
 
 /**
- * Creates a validator's state at `tip`, restoring the records persisted for that height (own
- * votes, own proposals, lock). Feed `{ kind: 'start' }` next. A restarted validator resumes
- * at the highest round it signed in and re-sends those messages rather than signing new ones.
+ * Creates a validator's state at `tip`, restoring the records persisted for that height (rounds
+ * marked for signing, the lock). Feed `{ kind: 'start' }` next. A restarted validator resumes
+ * in the highest round it marked, where it may have signed without keeping what: see start.
  */
 export function createCore(
   config: CoreConfig,
@@ -60,22 +58,24 @@ export function createCore(
 ): CoreState {
   const s = createState(config, tip)
   const sink = newOutput()
+  let marked = -1
   for (const r of records) {
     if (r.height !== tip.height) continue
-    if (r.kind === 'lock') {
-      s.lockedRound = r.lockedRound
-      s.lockedValue = r.lockedBlock === null ? null : valueFromBytes(r.lockedBlock, s.config.limits)
-      s.validRound = r.validRound
-      s.validValue = r.validBlock === null ? null : valueFromBytes(r.validBlock, s.config.limits)
-      s.round = Math.max(s.round, r.lockedRound, r.validRound)
+    if (r.kind === 'round') {
+      marked = Math.max(marked, r.round)
       continue
     }
-    const d = decodeMessage(r.bytes, s.config.limits)
-    if (!d.ok) continue
-    s.own.set(`${r.round}:${r.kind === 'vote' ? r.type : 'proposal'}`, r.bytes)
-    if (d.value.kind === 'vote') storeVote(s, sink, d.value, r.bytes)
-    else storeProposal(s, sink, d.value, r.bytes)
-    s.round = Math.max(s.round, r.round)
+    s.lockedRound = r.lockedRound
+    s.lockedValue = r.lockedBlock === null ? null : valueFromBytes(r.lockedBlock, s.config.limits)
+    s.validRound = r.validRound
+    s.validValue = r.validBlock === null ? null : valueFromBytes(r.validBlock, s.config.limits)
+    marked = Math.max(marked, r.lockedRound, r.validRound)
+    // The polka behind validValue, checked like any received vote, for a re-proposal of it.
+    for (const bytes of r.polka) receiveMessage(s, sink, bytes)
+  }
+  if (marked >= 0) {
+    s.round = marked
+    s.marked = marked
   }
   return s
 }
@@ -83,18 +83,8 @@ export function createCore(
 function start(s: CoreState, out: Output): void {
   // Precondition: not started yet (a fresh or restored state waits in newHeight).
   if (s.step !== 'newHeight') return
-  enterRound(s, out, s.round)
-  // Resume the step our persisted votes show, re-sending them unchanged.
-  const prevote = s.own.get(`${s.round}:prevote`)
-  const precommit = s.own.get(`${s.round}:precommit`)
-  if (prevote !== undefined && (s.step as Step) === 'propose') {
-    out.send.push(prevote)
-    s.step = 'prevote'
-  }
-  if (precommit !== undefined && s.step === 'prevote') {
-    out.send.push(precommit)
-    s.step = 'precommit'
-  }
+  if (s.marked === s.round) resumeMarkedRound(s, out)
+  else enterRound(s, out, s.round)
 }
 
 function onTimeout(s: CoreState, out: Output, t: Timer): void {

@@ -102,7 +102,7 @@ function tryDecide(s: CoreState, out: Output): boolean {
       signature: bytes.subarray(bytes.length - 64),
     }))
     const certificate = { height: s.height, round: rs.round, blockHash: p.value.hash, signatures }
-    decide(s, out, p.value, certificate, s.validity.get(key)!)
+    decide(s, out, p.value, certificate, s.validity.get(key)!, true)
     return true
   }
   return false

@@ -1,6 +1,6 @@
 /**
  * The consensus state of one validator and its construction, fresh or restored from the
- * records a driver persisted (own votes, own proposals, locks) for the current height.
+ * records a driver persisted (rounds marked for signing, the lock) for the current height.
  * References: arXiv:1807.04938 Algorithm 1 (state variables); docs/protocols/consensus.md.
  */
 import { sha256, verifySignature } from '../../lib/crypto.js'
@@ -155,6 +155,8 @@ export interface CoreState {
   highestChanged: boolean
   /** Own signed messages at this height, keyed `${round}:${proposal|prevote|precommit}`. */
   own: Map<string, Uint8Array>
+  /** Highest round of this height with a `round` record out (we may sign up to it); -1: none. */
+  marked: number
   /** Keys of every block proposed at this height: conflicting votes for these still count. */
   proposed: Set<string>
   /** Block key -> next validator set if valid, null if not (valid(v) is evaluated once). */
@@ -216,6 +218,7 @@ export function enterHeight(s: CoreState, tip: ChainTip): void {
   s.highest = new Map()
   s.highestChanged = false
   s.own = new Map()
+  s.marked = -1
   s.validity = new Map()
   s.proposed = new Set()
   s.future = []

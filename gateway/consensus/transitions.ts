@@ -1,8 +1,10 @@
 /**
  * The transitions of Algorithm 1: startRound, the proposal, votes, timers and the decision.
  * Each `enterX` states its precondition and ignores calls that do not meet it, so stale
- * timeouts and late messages cannot move the state backwards. Every signed message is put in
- * `persist` as well as `send`: the driver makes it durable before it goes out.
+ * timeouts and late messages cannot move the state backwards. Before anything is signed in a
+ * round, a `round` record for it goes into `persist` (the driver makes it durable before that
+ * output's or any later output's `send`): a restarted validator starts after the highest round
+ * it marked, so it never signs twice for one slot (docs/protocols/consensus.md "Restarts").
  * References: arXiv:1807.04938 Algorithm 1; CometBFT internal/consensus/state.go (enterX).
  */
 import { sha256 } from '../../lib/crypto.js'
@@ -44,9 +46,17 @@ export function enterRound(s: CoreState, out: Output, r: number): void {
   s.round = r
   s.step = 'propose'
   roundState(s, r)
+  markRound(s, out, r)
   if (s.myIndex >= 0 && proposerIndex(s.validators, s.height, r) === s.myIndex) propose(s, out)
   // Also armed for the proposer: a restored proposer may lack the polka its own re-proposal needs.
   timer(s, out, 'propose')
+}
+
+/** Records that we may sign in round `r` of this height (validators only, once per round). */
+function markRound(s: CoreState, out: Output, r: number): void {
+  if (s.myIndex < 0 || r <= s.marked) return
+  s.marked = r
+  out.persist.push({ kind: 'round', height: s.height, round: r })
 }
 
 /** Precondition: we are proposer(height, round) in step propose. */
@@ -67,7 +77,6 @@ function propose(s: CoreState, out: Output): void {
     const signBytes = encodeProposalSignBytes(fields, value.bytes)
     bytes = concatBytes(signBytes, s.config.signer.sign(TAG_PROPOSAL, signBytes))
     s.own.set(k, bytes)
-    out.persist.push({ kind: 'proposal', height: s.height, round: s.round, bytes })
   }
   out.send.push(bytes)
   const d = decodeMessage(bytes, s.config.limits)
@@ -79,7 +88,7 @@ function propose(s: CoreState, out: Output): void {
 
 /**
  * Signs (once per height, round and type) and sends our vote. If a vote for this slot was
- * already signed, possibly before a restart, that same vote is re-sent whatever `value` is now.
+ * already signed, that same vote is re-sent whatever `value` is now.
  */
 function castVote(s: CoreState, out: Output, type: VoteType, value: Value | null): void {
   if (s.myIndex < 0) return
@@ -97,18 +106,40 @@ function castVote(s: CoreState, out: Output, type: VoteType, value: Value | null
     const signBytes = encodeVoteSignBytes(vote)
     bytes = concatBytes(signBytes, s.config.signer.sign(TAG_VOTE, signBytes))
     s.own.set(k, bytes)
-    out.persist.push({ kind: 'vote', height: s.height, round: s.round, type, bytes })
   }
   out.send.push(bytes)
   const d = decodeMessage(bytes, s.config.limits)
   if (d.ok && d.value.kind === 'vote') storeVote(s, out, d.value, bytes)
 }
 
-/** Precondition: step propose. */
+/**
+ * Precondition: step propose. Besides rule 3's timeoutPrevote (on a quorum of prevotes), a
+ * longer one is armed now: a validator restarted in this round sends no prevote here (see
+ * resumeMarkedRound), so a quorum of prevotes may never come; the nil precommits this timeout
+ * yields are what moves such a round on (rule 6). Timeouts only ever produce nil votes, so
+ * this cannot touch safety; it grows per round like the others.
+ */
 export function enterPrevote(s: CoreState, out: Output, value: Value | null): void {
   if (s.step !== 'propose') return
   castVote(s, out, 'prevote', value)
   s.step = 'prevote'
+  const t = s.config.timeouts
+  const durationMs = t.proposeMs + s.round * t.proposeDeltaMs + t.prevoteMs + s.round * t.prevoteDeltaMs
+  out.timers.push({ kind: 'prevote', height: s.height, round: s.round, durationMs })
+}
+
+/**
+ * Start of a validator restarted in round r of this height, the highest it marked: it may have
+ * proposed and prevoted in r without keeping the messages, so it signs neither again there. Its
+ * precommit in r can only have been for the value it locked in r (the lock is durable before
+ * such a precommit goes out) or nil, so that one it signs now: Ed25519 signatures are
+ * deterministic, so a precommit it sent before the crash is re-sent byte for byte. Its
+ * precommit lets the others reach rule 6's quorum and move on.
+ */
+export function resumeMarkedRound(s: CoreState, out: Output): void {
+  roundState(s, s.round)
+  s.step = 'prevote'
+  enterPrecommit(s, out, s.lockedRound === s.round ? s.lockedValue : null)
 }
 
 /** Precondition: step prevote. */
@@ -118,7 +149,15 @@ export function enterPrecommit(s: CoreState, out: Output, value: Value | null): 
   s.step = 'precommit'
 }
 
+/** The lock, the valid value and the polka behind it: what rule 4 must make durable. */
 export function lockRecord(s: CoreState): PersistRecord {
+  const polka =
+    s.validValue === null
+      ? []
+      : (s.rounds
+          .get(s.validRound)
+          ?.prevotes.votesFor(s.validValue.key)
+          .map(([, bytes]) => bytes) ?? [])
   return {
     kind: 'lock',
     height: s.height,
@@ -126,16 +165,22 @@ export function lockRecord(s: CoreState): PersistRecord {
     lockedBlock: s.lockedValue?.bytes ?? null,
     validRound: s.validRound,
     validBlock: s.validValue?.bytes ?? null,
+    polka,
   }
 }
 
-/** Decides `value` at the current height and moves to the next (step newHeight). */
+/**
+ * Decides `value` at the current height and moves to the next (step newHeight). A live decision
+ * also marks round 0 of the next height, so that record rides with the commit's write instead
+ * of delaying the next proposal; a fetched block (catch-up) leaves it to enterRound.
+ */
 export function decide(
   s: CoreState,
   out: Output,
   value: Value,
   certificate: CommitCertificate,
   next: ValidatorSet,
+  live: boolean,
 ): void {
   const record: CommitRecord = {
     height: s.height,
@@ -150,6 +195,7 @@ export function decide(
   out.commit.push(record)
   const future = s.future
   enterHeight(s, tipAfter(record))
+  if (live) markRound(s, out, 0)
   timer(s, out, 'commit')
   for (const bytes of future) receiveMessage(s, out, bytes)
 }

@@ -143,12 +143,14 @@ export interface Timer {
 }
 
 /**
- * What the driver must write durably (synced) BEFORE sending the step's messages, so that a
- * restarted validator re-sends the same vote instead of signing a new one.
+ * What the driver must write durably (synced) BEFORE sending the step's messages, or any later
+ * step's. A `round` record marks a round this validator may sign in: a restarted validator
+ * resumes at the round after the highest one marked, so it never signs twice for one (height,
+ * round, type) without keeping every vote. A `lock` holds the locked and valid values and the
+ * polka behind the valid one, so a restarted proposer can still re-propose it.
  */
 export type PersistRecord =
-  | { kind: 'vote'; height: number; round: number; type: VoteType; bytes: Uint8Array }
-  | { kind: 'proposal'; height: number; round: number; bytes: Uint8Array }
+  | { kind: 'round'; height: number; round: number }
   | {
       kind: 'lock'
       height: number
@@ -156,6 +158,8 @@ export type PersistRecord =
       lockedBlock: Uint8Array | null
       validRound: number
       validBlock: Uint8Array | null
+      /** The prevotes for the valid block at validRound (its polka), as signed. */
+      polka: Uint8Array[]
     }
 
 /** A decided block (rule 7 or catch-up). The driver stores it before anything else. */

@@ -10,9 +10,10 @@ import { sha256 } from '../../lib/crypto.js'
 import { equalBytes, toHex } from '../../lib/encoding.js'
 import {
   type CommitRecord,
+  DEFAULT_LIMITS,
+  decodeMessage,
   type Hash,
   operationsRoot,
-  type PersistRecord,
   type ValidatorSet,
   type VerifyOptions,
   verifyCommitCertificate,
@@ -55,15 +56,21 @@ export class Checker {
   }
 
   /**
-   * Every message a correct validator signs (its persist records). Two different ones for one
-   * (height, round, type) would mean a restart forgot what it had signed.
+   * Every message a correct validator signs, seen at its signer as it is signed. Two different
+   * ones for one (height, round, type) would mean a restart forgot what it may have signed.
    */
-  onSigned(node: number, r: PersistRecord, time: number): void {
-    if (r.kind === 'lock') return
-    const slot = `${node}:${r.height}:${r.round}:${r.kind === 'vote' ? r.type : 'proposal'}`
+  onSigned(node: number, message: Uint8Array, time: number): void {
+    const d = decodeMessage(message, DEFAULT_LIMITS)
+    if (!d.ok) {
+      this.#violate('equivocation', `node ${node} signed a malformed message: ${d.error}`, time)
+      return
+    }
+    const m = d.value
+    const f = m.kind === 'vote' ? m.vote : m.proposal
+    const slot = `${node}:${f.height}:${f.round}:${m.kind === 'vote' ? m.vote.type : 'proposal'}`
     const prior = this.#signed.get(slot)
-    if (prior === undefined) this.#signed.set(slot, r.bytes)
-    else if (!equalBytes(prior, r.bytes))
+    if (prior === undefined) this.#signed.set(slot, m.signBytes)
+    else if (!equalBytes(prior, m.signBytes))
       this.#violate('equivocation', `node ${node} signed twice for ${slot}`, time)
   }
 

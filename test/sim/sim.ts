@@ -6,7 +6,7 @@
  * failing seed replays exactly (with a trace when asked).
  */
 import { ed25519FromSeed, Signer, sha256 } from '../../lib/crypto.js'
-import { compareBytes } from '../../lib/encoding.js'
+import { compareBytes, concatBytes } from '../../lib/encoding.js'
 import {
   type CommitRecord,
   type CoreConfig,
@@ -141,9 +141,20 @@ export class Simulation implements Net {
   #config(node: SimNode): CoreConfig {
     const quorumRule = this.#spec.variant === 'weak-quorum' ? WEAK_QUORUM : undefined
     const verify = this.#verify
+    // The checker sees every signature a correct validator makes, wherever it goes afterwards.
+    const signer = !node.honest
+      ? node.signer
+      : {
+          publicKey: node.signer.publicKey,
+          sign: (tag: string, bytes: Uint8Array) => {
+            const signature = node.signer.sign(tag, bytes)
+            this.#checker.onSigned(node.id, concatBytes(bytes, signature), this.#now)
+            return signature
+          },
+        }
     return {
       chainId: this.#chainId,
-      signer: node.signer,
+      signer,
       app: node.app,
       timeouts: SIM_TIMEOUTS,
       limits: SIM_LIMITS,
@@ -289,10 +300,7 @@ export class Simulation implements Net {
       core.lockedValue = null
     }
     // The driver's contract: persist, then commit (apply), then send.
-    for (const r of out.persist) {
-      node.records.push(r)
-      if (node.honest) this.#checker.onSigned(node.id, r, this.#now)
-    }
+    node.records.push(...out.persist)
     for (const c of out.commit) this.#commit(node, c)
     for (const t of out.timers) {
       this.#queue.push({ t: this.#now + t.durationMs, kind: 'timer', node: node.id, inc: node.inc, timer: t })

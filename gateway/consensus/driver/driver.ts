@@ -1,9 +1,9 @@
 /**
  * The consensus driver: runs the pure core (core.ts) with real I/O. Its one safety duty
- * (TENDERMINT.md "Voting twice after a restart"): every record the core asks to persist (own
- * votes, proposals, locks) is written with a synced batch BEFORE the messages of that step, or
- * of any later step, go out; batches are group-committed, so one fdatasync covers every input
- * of an event-loop turn. Commits are stored with the application's writes in one atomic batch,
+ * (TENDERMINT.md "Voting twice after a restart"): every record the core asks to persist (the
+ * rounds it may sign in, its locks) is written with a synced batch BEFORE the messages of that
+ * step, or of any later step, go out; batches are group-committed, so one fdatasync covers every
+ * input of an event-loop turn. Commits are stored with the application's writes in one atomic batch,
  * applied before the next input, and acknowledged to submitters when decided (see #input).
  * References: etcd-io/raft README (persist, then send); CometBFT privval double-sign protection.
  */

@@ -1,16 +1,20 @@
 /**
- * The storage encoding of the core's PersistRecords (own votes, own proposals, locks) and their
- * keys. Keys sort by height then round, so the records of one height are one range scan.
+ * The storage encoding of the core's PersistRecords (rounds marked for signing, locks) and
+ * their keys. Keys sort by height then round, so the records of one height are one range scan.
  * A lock record stores its block once when the locked and valid blocks are the same, which is
- * the usual case and halves the synced bytes of rule 4 for large blocks.
+ * the usual case and halves the synced bytes of rule 4 for large blocks, then the polka behind
+ * the valid block. Records of kinds 1 and 2 (own votes and proposals, written before rounds
+ * were marked instead) still read back, as marks of their rounds.
  */
 import { Malformed, Reader, Writer } from '../bytes.js'
-import type { PersistRecord, VoteType } from '../types.js'
+import type { PersistRecord } from '../types.js'
 
 const KIND_VOTE = 1
 const KIND_PROPOSAL = 2
 const KIND_LOCK = 3
+const KIND_ROUND = 4
 const MAX_RECORD_BYTES = 8 * 1024 * 1024
+const MAX_POLKA_VOTES = 0xffff
 
 export const pad = (n: number): string => String(n).padStart(16, '0')
 
@@ -18,8 +22,7 @@ export const recordPrefix = (height: number): string => `r/${pad(height)}/`
 
 export function recordKey(r: PersistRecord): string {
   if (r.kind === 'lock') return `${recordPrefix(r.height)}lock`
-  const what = r.kind === 'vote' ? r.type : 'proposal'
-  return `${recordPrefix(r.height)}${String(r.round).padStart(10, '0')}/${what}`
+  return `${recordPrefix(r.height)}${String(r.round).padStart(10, '0')}/round`
 }
 
 function optionalBlock(w: Writer, block: Uint8Array | null): void {
@@ -28,27 +31,18 @@ function optionalBlock(w: Writer, block: Uint8Array | null): void {
 }
 
 export function encodeRecord(r: PersistRecord): Uint8Array {
-  const w = new Writer(64 + (r.kind === 'lock' ? (r.lockedBlock?.length ?? 0) : r.bytes.length))
-  switch (r.kind) {
-    case 'vote':
-      return w
-        .u8(KIND_VOTE)
-        .u8(r.type === 'prevote' ? 1 : 2)
-        .u64(r.height)
-        .u32(r.round)
-        .varBytes(r.bytes)
-        .finish()
-    case 'proposal':
-      return w.u8(KIND_PROPOSAL).u64(r.height).u32(r.round).varBytes(r.bytes).finish()
-    case 'lock': {
-      w.u8(KIND_LOCK).u64(r.height).i32(r.lockedRound).i32(r.validRound)
-      optionalBlock(w, r.lockedBlock)
-      const same = r.validBlock !== null && r.validBlock === r.lockedBlock
-      if (same) return w.u8(2).finish()
-      optionalBlock(w, r.validBlock)
-      return w.finish()
-    }
-  }
+  if (r.kind === 'round') return new Writer(16).u8(KIND_ROUND).u64(r.height).u32(r.round).finish()
+  const polkaBytes = r.polka.reduce((n, v) => n + v.length + 4, 0)
+  const w = new Writer(64 + (r.lockedBlock?.length ?? 0) + polkaBytes)
+  w.u8(KIND_LOCK).u64(r.height).i32(r.lockedRound).i32(r.validRound)
+  optionalBlock(w, r.lockedBlock)
+  const same = r.validBlock !== null && r.validBlock === r.lockedBlock
+  if (same) w.u8(2)
+  else optionalBlock(w, r.validBlock)
+  if (r.polka.length > MAX_POLKA_VOTES) throw new RangeError('polka too large to store')
+  w.u16(r.polka.length)
+  for (const vote of r.polka) w.varBytes(vote)
+  return w.finish()
 }
 
 /** Flag 0: none, 1: bytes follow, 2 (valid block only): the same block as the locked one. */
@@ -66,20 +60,23 @@ export function decodeRecord(bytes: Uint8Array): PersistRecord | null {
     const r = new Reader(bytes)
     const kind = r.u8()
     let record: PersistRecord
-    if (kind === KIND_VOTE) {
-      const t = r.u8()
-      if (t !== 1 && t !== 2) return null
-      const type: VoteType = t === 1 ? 'prevote' : 'precommit'
-      record = { kind: 'vote', type, height: r.u64(), round: r.u32(), bytes: r.varBytes(MAX_RECORD_BYTES) }
-    } else if (kind === KIND_PROPOSAL) {
-      record = { kind: 'proposal', height: r.u64(), round: r.u32(), bytes: r.varBytes(MAX_RECORD_BYTES) }
+    if (kind === KIND_ROUND) {
+      record = { kind: 'round', height: r.u64(), round: r.u32() }
+    } else if (kind === KIND_VOTE || kind === KIND_PROPOSAL) {
+      if (kind === KIND_VOTE && ![1, 2].includes(r.u8())) return null
+      record = { kind: 'round', height: r.u64(), round: r.u32() }
+      r.varBytes(MAX_RECORD_BYTES)
     } else if (kind === KIND_LOCK) {
       const height = r.u64()
       const lockedRound = r.i32()
       const validRound = r.i32()
       const lockedBlock = readOptional(r)
       const validBlock = readOptional(r, lockedBlock)
-      record = { kind: 'lock', height, lockedRound, lockedBlock, validRound, validBlock }
+      const polka: Uint8Array[] = []
+      // A lock written before polkas were kept ends here.
+      const count = r.remaining === 0 ? 0 : r.u16()
+      for (let i = 0; i < count; i++) polka.push(r.varBytes(MAX_RECORD_BYTES))
+      record = { kind: 'lock', height, lockedRound, lockedBlock, validRound, validBlock, polka }
     } else {
       return null
     }

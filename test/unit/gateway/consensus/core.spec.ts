@@ -3,6 +3,7 @@ import {
   DEFAULT_LIMITS,
   encodeBlock,
   encodeCertificate,
+  type Output,
   type PersistRecord,
   proposerIndex,
   verifyCommitCertificate,
@@ -20,25 +21,24 @@ describe('consensus: core happy path', () => {
     const t = new Harness(keys, set, 0)
     const started = t.start()
     assert.deepEqual(started.timers, [{ kind: 'propose', height: 1, round: 0, durationMs: 100 }])
+    // The round is marked (made durable) before anything is signed in it.
+    assert.deepEqual(started.persist, [{ kind: 'round', height: 1, round: 0 }])
     const v = buildBlock({ set, height: 1, round: 0 })
     let out = t.propose(0, -1, v)
-    // Rule 1: prevote id(v); the vote is in `persist` (written before sending) and in `send`.
+    // Rule 1: prevote id(v); nothing more to persist, the round's mark covers it.
     assert.deepEqual(
       sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
       [hex(v.hash)],
     )
-    assert.deepEqual(
-      out.persist.map((r) => r.kind),
-      ['vote'],
-    )
-    assert.deepEqual((out.persist[0] as { bytes: Uint8Array }).bytes, out.send[0])
+    assert.deepEqual(out.persist, [])
     t.vote(1, 'prevote', 0, v.hash)
     out = t.vote(2, 'prevote', 0, v.hash)
-    // Rule 4: lock and precommit; the lock is persisted with the vote.
+    // Rule 4: lock and precommit; the lock (with the polka behind it) is persisted first.
     assert.deepEqual(
       out.persist.map((r) => r.kind),
-      ['lock', 'vote'],
+      ['lock'],
     )
+    assert.equal((out.persist[0] as Extract<PersistRecord, { kind: 'lock' }>).polka.length, 3)
     assert.equal(t.core.lockedRound, 0)
     assert.deepEqual(
       sentVotes(out, 'precommit').map((x) => hex(x.blockHash)),
@@ -59,6 +59,8 @@ describe('consensus: core happy path', () => {
     assert.equal(t.core.height, 2)
     assert.equal(t.core.lockedRound, -1)
     assert.deepEqual(out.timers, [{ kind: 'commit', height: 2, round: 0, durationMs: TIMEOUTS.commitMs }])
+    // Round 0 of the next height is marked with the commit's write, off the next proposal's path.
+    assert.deepEqual(out.persist, [{ kind: 'round', height: 2, round: 0 }])
   })
 
   it('consensus: the proposer of height 2 carries the certificate of height 1 and builds on it', () => {
@@ -194,7 +196,11 @@ describe('consensus: locking (targeted schedules)', () => {
     assert.equal(t.core.round, 3)
     assert.deepEqual(
       out.timers,
-      [{ kind: 'propose', height: 1, round: 3, durationMs: 130 }],
+      [
+        { kind: 'propose', height: 1, round: 3, durationMs: 130 },
+        // Validator 0 proposes round 3 and prevotes its own proposal: the prevote step's own timeout.
+        { kind: 'prevote', height: 1, round: 3, durationMs: 130 + 65 },
+      ],
       'timeouts grow per round',
     )
   })
@@ -213,57 +219,66 @@ describe('consensus: locking (targeted schedules)', () => {
 })
 
 describe('consensus: restart', () => {
-  it('consensus: a restarted validator re-sends the same vote and never signs a new one for that slot', () => {
-    const t = new Harness(keys, set, 0)
-    t.start()
-    const first = t.timeout('propose', 0)
-    const [nilPrevote] = first.send
-    assert.deepEqual(
-      sentVotes(first, 'prevote').map((x) => hex(x.blockHash)),
-      ['nil'],
-    )
-    const records = [...first.persist]
+  /** Every record a validator persisted, and the bytes of every message it sent. */
+  function recorder(t: Harness) {
+    const records: PersistRecord[] = []
+    const sent: Uint8Array[] = []
+    const step = (out: Output) => {
+      records.push(...out.persist)
+      sent.push(...out.send)
+      return out
+    }
+    step(t.start())
+    return { records, sent, step }
+  }
 
-    const r = new Harness(keys, set, 0, records)
+  it('consensus: a restarted validator signs no proposal or prevote again in the round it marked, and re-signs its precommit byte for byte', () => {
+    const t = new Harness(keys, set, 0)
+    const d = recorder(t)
+    d.step(t.timeout('propose', 0))
+    for (const i of [1, 2]) d.step(t.vote(i, 'prevote', 0, null))
+    const [precommit] = sentVotes({ send: d.sent } as Output, 'precommit')
+    assert.equal(hex(precommit.blockHash), 'nil')
+
+    const r = new Harness(keys, set, 0, d.records)
+    assert.equal(r.core.round, 0)
     const resumed = r.start()
-    assert.ok(
-      resumed.send.some((b) => Buffer.compare(b, nilPrevote) === 0),
-      'the persisted vote is re-sent',
-    )
-    assert.equal(r.core.step, 'prevote')
+    assert.equal(r.core.step, 'precommit')
+    assert.equal(r.signatures, 1, 'only the precommit is signed')
+    const same = d.sent.filter((b) => resumed.send.some((x) => Buffer.compare(b, x) === 0))
+    assert.equal(same.length, 1, 'the precommit it sent before the restart, byte for byte')
     // The proposal now arrives: a fresh core would prevote it; the restarted one must not.
     const v = buildBlock({ set, height: 1, round: 0 })
-    const later = [r.propose(0, -1, v), r.step({ kind: 'gossip' })]
-    for (const out of later) {
-      for (const pv of sentVotes(out, 'prevote')) assert.equal(hex(pv.blockHash), 'nil')
-    }
-    assert.equal(r.signatures, 0)
+    for (const out of [r.propose(0, -1, v), r.step({ kind: 'gossip' }), r.timeout('propose', 0)])
+      assert.deepEqual(sentVotes(out, 'prevote'), [])
+    assert.equal(r.signatures, 1)
+    // Rule 6 takes it on to round 1, marked before it signs there.
+    for (const i of [1, 2]) r.vote(i, 'precommit', 0, null)
+    const next = r.timeout('precommit', 0)
+    assert.equal(r.core.round, 1)
+    assert.deepEqual(next.persist, [{ kind: 'round', height: 1, round: 1 }])
   })
 
-  it('consensus: a restarted validator keeps its lock and resumes at the round it signed in', () => {
+  it('consensus: a restarted validator keeps its lock; in a later marked round it precommits nil there', () => {
     const t = new Harness(keys, set, 0)
-    t.start()
-    const records: PersistRecord[] = []
+    const d = recorder(t)
     const v = buildBlock({ set, height: 1, round: 0 })
-    for (const out of [
-      t.propose(0, -1, v),
-      t.vote(1, 'prevote', 0, v.hash),
-      t.vote(2, 'prevote', 0, v.hash),
-    ]) {
-      records.push(...out.persist)
-    }
-    for (const i of [1, 2]) records.push(...t.vote(i, 'precommit', 0, null).persist)
-    records.push(...t.timeout('precommit', 0).persist)
-    records.push(...t.timeout('propose', 1).persist)
+    d.step(t.propose(0, -1, v))
+    for (const i of [1, 2]) d.step(t.vote(i, 'prevote', 0, v.hash))
+    for (const i of [1, 2]) d.step(t.vote(i, 'precommit', 0, null))
+    d.step(t.timeout('precommit', 0))
+    d.step(t.timeout('propose', 1))
     assert.equal(t.core.round, 1)
 
-    const r = new Harness(keys, set, 0, records)
+    const r = new Harness(keys, set, 0, d.records)
     assert.equal(r.core.round, 1)
     assert.equal(r.core.lockedRound, 0)
-    r.start()
-    assert.equal(r.core.step, 'prevote')
-    for (const i of [1, 2]) r.vote(i, 'prevote', 1, null)
-    r.timeout('prevote', 1)
+    const resumed = r.start()
+    assert.deepEqual(
+      sentVotes(resumed).map((x) => `${x.type} ${x.round} ${hex(x.blockHash)}`),
+      ['precommit 1 nil'],
+      'locked in round 0, so in round 1 it can only have precommitted nil',
+    )
     for (const i of [1, 2]) r.vote(i, 'precommit', 1, null)
     r.timeout('precommit', 1)
     const out = r.propose(2, -1, buildBlock({ set, height: 1, round: 2 }))
@@ -271,6 +286,45 @@ describe('consensus: restart', () => {
       sentVotes(out, 'prevote').map((x) => hex(x.blockHash)),
       ['nil'],
       'still locked on v',
+    )
+  })
+
+  it('consensus: restarted in the round it locked in, it re-sends that precommit; as proposer later it re-proposes v with the polka it kept', () => {
+    const t = new Harness(keys, set, 0)
+    const d = recorder(t)
+    const v = buildBlock({ set, height: 1, round: 0 })
+    d.step(t.propose(0, -1, v))
+    for (const i of [1, 2]) d.step(t.vote(i, 'prevote', 0, v.hash))
+    const [precommit] = sentVotes({ send: d.sent } as Output, 'precommit')
+    assert.equal(hex(precommit.blockHash), hex(v.hash))
+
+    const r = new Harness(keys, set, 0, d.records)
+    const resumed = r.start()
+    assert.deepEqual(
+      sentVotes(resumed).map((x) => `${x.type} ${hex(x.blockHash)}`),
+      [`precommit ${hex(v.hash)}`],
+    )
+    // Two validators in round 3 (a third of the weight): rule 8; validator 0 proposes round 3.
+    assert.equal(P(3), 0)
+    r.vote(1, 'prevote', 3, null)
+    const out = r.vote(2, 'prevote', 3, null)
+    const [p] = sentProposals(out)
+    assert.equal(p.proposal.validRound, 0)
+    assert.deepEqual(p.blockBytes, v.bytes)
+    const polka = sentVotes(r.step({ kind: 'gossip' }), 'prevote').filter((x) => x.round === 0)
+    assert.deepEqual(polka.map((x) => x.validatorIndex).sort(), [0, 1, 2])
+  })
+
+  it('consensus: a prevote step whose quorum never comes times out by itself into a nil precommit', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const out = t.timeout('propose', 0)
+    const backstop = TIMEOUTS.proposeMs + TIMEOUTS.prevoteMs
+    assert.deepEqual(out.timers, [{ kind: 'prevote', height: 1, round: 0, durationMs: backstop }])
+    const next = t.timeout('prevote', 0)
+    assert.deepEqual(
+      sentVotes(next).map((x) => `${x.type} ${hex(x.blockHash)}`),
+      ['precommit nil'],
     )
   })
 })

@@ -96,7 +96,7 @@ export class MemTransport implements Transport {
 
 /** A Store whose synced batches can be observed (and stalled) by a test. */
 export class ObservedStore implements Store {
-  onBatch: (ops: BatchOp[]) => void = () => {}
+  onBatch: (ops: BatchOp[], synced: boolean) => void = () => {}
   constructor(readonly inner: Store) {}
   get = (key: string) => this.inner.get(key)
   put = (key: string, value: Uint8Array, o?: WriteOptions) => this.inner.put(key, value, o)
@@ -106,7 +106,7 @@ export class ObservedStore implements Store {
   close = () => this.inner.close()
   async batch(ops: BatchOp[], o?: WriteOptions): Promise<void> {
     await this.inner.batch(ops, o)
-    this.onBatch(ops)
+    this.onBatch(ops, o?.sync === true)
   }
 }
 

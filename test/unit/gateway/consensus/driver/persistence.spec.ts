@@ -1,7 +1,8 @@
 /**
  * The driver's safety duty: a signed message goes out only after the record behind it is
- * durable, so a validator killed at any point and restarted never signs two different messages
- * for one (height, round, type) (TENDERMINT.md, "Voting twice after a restart").
+ * durable (its round's mark; for a precommit of a block, the lock), so a validator killed at
+ * any point and restarted never signs two different messages for one (height, round, type)
+ * (TENDERMINT.md, "Voting twice after a restart"; docs/protocols/consensus.md "Restarts").
  */
 import assert from 'node:assert/strict'
 import { toHex } from '../../../../../lib/encoding.js'
@@ -16,32 +17,48 @@ const utf8 = (s: string) => new TextEncoder().encode(s)
 const keys = signers(4, 'persist')
 const genesis = setOf(keys)
 
-/** Own signed messages in a frame: slot `height/round/kind` -> hex of the signed bytes. */
-function ownMessages(frame: Uint8Array, index: number): [string, string][] {
-  const out: [string, string][] = []
+interface Own {
+  slot: string
+  height: number
+  round: number
+  /** Hex of the block hash a precommit is for; null otherwise. */
+  precommitFor: string | null
+  bytes: string
+}
+
+/** Own signed messages in a frame. */
+function ownMessages(frame: Uint8Array, index: number): Own[] {
+  const out: Own[] = []
   for (const bytes of Frame.decode(frame).consensus) {
     const d = decodeMessage(bytes, DEFAULT_LIMITS)
     if (!d.ok) continue
     const m = d.value
     if (m.kind === 'vote' && m.vote.validatorIndex === index) {
-      out.push([`${m.vote.height}/${m.vote.round}/${m.vote.type}`, toHex(bytes)])
+      const v = m.vote
+      const precommitFor = v.type === 'precommit' && v.blockHash !== null ? toHex(v.blockHash) : null
+      const slot = `${v.height}/${v.round}/${v.type}`
+      out.push({ slot, height: v.height, round: v.round, precommitFor, bytes: toHex(bytes) })
     }
     if (m.kind === 'proposal' && toHex(m.block.header.proposer) === toHex(keys[index].publicKey)) {
-      out.push([`${m.proposal.height}/${m.proposal.round}/proposal`, toHex(bytes)])
+      const p = m.proposal
+      const slot = `${p.height}/${p.round}/proposal`
+      out.push({ slot, height: p.height, round: p.round, precommitFor: null, bytes: toHex(bytes) })
     }
   }
   return out
 }
 
-/** The signed messages inside a batch's record writes (votes and proposals). */
-function recordsIn(ops: BatchOp[]): string[] {
-  const out: string[] = []
+/** Rounds marked (`h/r`) and locks (`h/r`) in a batch's record writes. */
+function recordsIn(ops: BatchOp[]): { rounds: string[]; locks: string[] } {
+  const rounds: string[] = []
+  const locks: string[] = []
   for (const op of ops) {
     if (op.type !== 'put' || !op.key.startsWith('r/')) continue
     const r = decodeRecord(op.value)
-    if (r !== null && r.kind !== 'lock') out.push(toHex(r.bytes))
+    if (r?.kind === 'round') rounds.push(`${r.height}/${r.round}`)
+    if (r?.kind === 'lock' && r.lockedRound >= 0) locks.push(`${r.height}/${r.lockedRound}`)
   }
-  return out
+  return { rounds, locks }
 }
 
 describe('consensus driver: persist before send', () => {
@@ -51,60 +68,72 @@ describe('consensus driver: persist before send', () => {
     members = []
   })
 
-  it('[bft] every own vote and proposal on the wire was in a synced batch before it was sent', async () => {
+  it('[bft] every own message on the wire followed a synced mark of its round, and a precommit of a block its lock', async () => {
     const hub = new Hub()
     members = await Promise.all(keys.map((k) => startMember(hub, genesis, k)))
-    const durable = new Set<string>()
-    members[0].store.onBatch = (ops) => {
-      for (const r of recordsIn(ops)) durable.add(r)
+    const rounds = new Set<string>()
+    const locks = new Set<string>()
+    members[0].store.onBatch = (ops, synced) => {
+      if (!synced) return
+      const r = recordsIn(ops)
+      for (const x of r.rounds) rounds.add(x)
+      for (const x of r.locks) locks.add(x)
     }
     let checked = 0
+    let precommits = 0
     const early: string[] = []
     hub.tap = (s) => {
       if (s.from !== members[0].peerId) return
-      for (const [slot, bytes] of ownMessages(s.frame, 0)) {
-        if (!durable.has(bytes)) early.push(slot)
+      for (const m of ownMessages(s.frame, 0)) {
+        const at = `${m.height}/${m.round}`
+        // The restart marks of the first height were written before the hook was set.
+        if (m.height > 1 && !rounds.has(at)) early.push(`${m.slot} before its round's mark`)
+        if (m.precommitFor !== null && m.height > 1) {
+          precommits++
+          if (!locks.has(at)) early.push(`${m.slot} before its lock`)
+        }
         checked++
       }
     }
-    await Promise.all(
-      Array.from({ length: 60 }, (_, i) => members[i % 4].driver.submissions.submit(utf8(`op${i}`))),
-    )
+    // Six waves, so there are several heights to check.
+    for (let w = 0; w < 6; w++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) => members[i % 4].driver.submissions.submit(utf8(`op${w}/${i}`))),
+      )
+    }
     assert.deepEqual(early, [], 'sent before their records were durable')
-    assert.ok(checked > 10, `checked ${checked} own messages`)
+    assert.ok(checked > 10 && precommits >= 5, `checked ${checked} own messages, ${precommits} precommits`)
   })
 
-  it('[bft] killed between the synced write and the send, a restarted validator re-sends the same vote, never another', async () => {
+  it('[bft] killed between its lock and its precommit, a restarted validator sends that very precommit, and never two messages for one slot', async () => {
     const hub = new Hub()
     members = await Promise.all(keys.map((k) => startMember(hub, genesis, k)))
     const victim = members[2]
-    // Stop the victim the moment a batch holding one of its precommits is durable, before the
-    // driver hears back from the disk: the vote is persisted and never sent.
-    let persisted: string | undefined
+    // Stop the victim the moment a batch holding its lock is durable, before the driver hears
+    // back from the disk: the precommit behind the lock is signed and never sent.
+    let lockedAt: string | undefined
     victim.store.onBatch = (ops) => {
-      if (persisted !== undefined || victim.driver.chain.height < 3) return
-      const precommit = ops.find((op) => op.type === 'put' && op.key.endsWith('/precommit'))
-      if (precommit === undefined) return
-      persisted = recordsIn([precommit])[0]
+      if (lockedAt !== undefined || victim.driver.chain.height < 3) return
+      const [lock] = recordsIn(ops).locks
+      if (lock === undefined) return
+      lockedAt = lock
       victim.driver.abort()
       hub.handlers.delete(victim.peerId)
     }
     const load = Array.from({ length: 40 }, (_, i) =>
       members[(i % 2) * 3].driver.submissions.submit(utf8(`x${i}`)),
     )
-    await until('the victim to be stopped mid-step', () => persisted !== undefined)
-    const sentBefore = hub.sent
-      .filter((s) => s.from === victim.peerId)
-      .flatMap((s) => ownMessages(s.frame, 2))
-    assert.ok(!sentBefore.some(([, b]) => b === persisted), 'the persisted precommit never went out')
+    await until('the victim to be stopped mid-step', () => lockedAt !== undefined)
+    const precommitAt = (s: { from: string; frame: Uint8Array }) =>
+      s.from === victim.peerId &&
+      ownMessages(s.frame, 2).some((m) => m.precommitFor !== null && `${m.height}/${m.round}` === lockedAt)
+    assert.ok(!hub.sent.some(precommitAt), 'the precommit behind the lock never went out')
     await Promise.all(load)
 
     const mark = hub.sent.length
     members[2] = await startMember(hub, genesis, victim.key, victim.data)
-    await until('the restarted validator to re-send its persisted precommit', () =>
-      hub.sent
-        .slice(mark)
-        .some((s) => s.from === victim.peerId && ownMessages(s.frame, 2).some(([, b]) => b === persisted)),
+    await until('the restarted validator to send the precommit of its lock', () =>
+      hub.sent.slice(mark).some(precommitAt),
     )
     await Promise.all(
       Array.from({ length: 20 }, (_, i) => members[i % 4].driver.submissions.submit(utf8(`y${i}`))),
@@ -117,8 +146,8 @@ describe('consensus driver: persist before send', () => {
     const slots = new Map<string, Set<string>>()
     for (const s of hub.sent) {
       if (s.from !== victim.peerId) continue
-      for (const [slot, bytes] of ownMessages(s.frame, 2))
-        slots.set(slot, (slots.get(slot) ?? new Set()).add(bytes))
+      for (const m of ownMessages(s.frame, 2))
+        slots.set(m.slot, (slots.get(m.slot) ?? new Set()).add(m.bytes))
     }
     for (const [slot, variants] of slots) assert.equal(variants.size, 1, `two different messages for ${slot}`)
   })
