@@ -18,6 +18,7 @@ import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { nodeRecordSelector, nodeRecordValidator, XLATTICE_NAMESPACE } from '../node/records.js'
+import './prefix-decoder.js'
 import './yamux-window.js'
 
 export const DHT_PROTOCOL = '/xlattice/kad/1.0.0'
