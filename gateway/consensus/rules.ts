@@ -75,7 +75,15 @@ function tryPolka(s: CoreState, out: Output, rs: RoundState): boolean {
   s.validValue = p.value
   s.validRound = s.round
   out.persist.push(lockRecord(s))
-  if (lock) enterPrecommit(s, out, p.value)
+  if (lock) {
+    // Round 0 of the next height rides with the lock, the write a decision usually follows,
+    // so the commit itself needs no synced write (transitions.ts decide).
+    if (!s.nextMarked && s.myIndex >= 0) {
+      s.nextMarked = true
+      out.persist.push({ kind: 'round', height: s.height + 1, round: 0 })
+    }
+    enterPrecommit(s, out, p.value)
+  }
   return true
 }
 

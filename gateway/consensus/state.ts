@@ -157,6 +157,8 @@ export interface CoreState {
   own: Map<string, Uint8Array>
   /** Highest round of this height with a `round` record out (we may sign up to it); -1: none. */
   marked: number
+  /** Round 0 of the next height is marked already (with our lock at this height). */
+  nextMarked: boolean
   /** Keys of every block proposed at this height: conflicting votes for these still count. */
   proposed: Set<string>
   /** Block key -> next validator set if valid, null if not (valid(v) is evaluated once). */
@@ -219,6 +221,7 @@ export function enterHeight(s: CoreState, tip: ChainTip): void {
   s.highestChanged = false
   s.own = new Map()
   s.marked = -1
+  s.nextMarked = false
   s.validity = new Map()
   s.proposed = new Set()
   s.future = []

@@ -171,8 +171,9 @@ export function lockRecord(s: CoreState): PersistRecord {
 
 /**
  * Decides `value` at the current height and moves to the next (step newHeight). A live decision
- * also marks round 0 of the next height, so that record rides with the commit's write instead
- * of delaying the next proposal; a fetched block (catch-up) leaves it to enterRound.
+ * also marks round 0 of the next height, unless our lock at this height did already (rule 4),
+ * so the next proposal never waits for that record; a fetched block (catch-up) leaves it to
+ * enterRound.
  */
 export function decide(
   s: CoreState,
@@ -194,8 +195,10 @@ export function decide(
   }
   out.commit.push(record)
   const future = s.future
+  const nextMarked = s.nextMarked
   enterHeight(s, tipAfter(record))
-  if (live) markRound(s, out, 0)
+  if (nextMarked && s.myIndex >= 0) s.marked = 0
+  else if (live) markRound(s, out, 0)
   timer(s, out, 'commit')
   for (const bytes of future) receiveMessage(s, out, bytes)
 }

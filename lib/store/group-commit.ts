@@ -97,6 +97,15 @@ export class GroupCommit {
     return (this.#next ?? this.#inFlight)?.done ?? null
   }
 
+  /**
+   * Resolves when everything asked for so far, lazy writes included, is written: lazy writes
+   * join the next batch at once (first, as always). Later writes are not waited for.
+   */
+  settled(): Promise<void> {
+    if (this.#lazy.length > 0) return this.write([], false)
+    return this.pending() ?? Promise.resolve()
+  }
+
   /** Resolves when everything asked for so far, lazy writes included, is on disk. */
   async flushed(): Promise<void> {
     for (;;) {

@@ -38,6 +38,8 @@ export class ChainStore {
   readonly #recordKeys = new Map<number, Set<string>>()
   /** Last committed height (0: none). */
   height = 0
+  /** Makes writes still pending in the caller's group commit visible to the reads below. */
+  beforeRead: () => Promise<void> = async () => {}
 
   constructor(store: Store, limits: Limits) {
     this.#store = store
@@ -97,6 +99,7 @@ export class ChainStore {
 
   /** The validator set deciding `height`. */
   async setAt(height: number): Promise<ValidatorSet> {
+    await this.beforeRead()
     for await (const [, value] of this.#store.entries({
       gte: 'v/',
       lte: `v/${pad(height)}`,
@@ -145,6 +148,7 @@ export class ChainStore {
 
   /** Committed blocks from `from` on, at most `count` and (after the first) `maxBytes` in all. */
   async blocks(from: number, count: number, maxBytes: number): Promise<CommittedBlock[]> {
+    await this.beforeRead()
     const out: CommittedBlock[] = []
     let bytes = 0
     for (let h = from; h < from + count && h <= this.height; h++) {
@@ -163,6 +167,7 @@ export class ChainStore {
    * the certified header of each block whose operations changed the set, and the next set.
    */
   async changes(): Promise<ValidatorSetChange[]> {
+    await this.beforeRead()
     const out: ValidatorSetChange[] = []
     for await (const [key, value] of this.#store.entries({ gt: `v/${pad(1)}`, lt: 'v0' })) {
       const height = Number(key.slice(2)) - 1

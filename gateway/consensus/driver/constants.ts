@@ -25,6 +25,11 @@ export const GOSSIP_INTERVAL_MS = 1000
  * create_empty_blocks_interval). Any operation, or any message for the height, starts it at once.
  */
 export const EMPTY_BLOCK_INTERVAL_MS = 1000
+/**
+ * A commit that brings no record of its own to sync is written with the next batch (usually the
+ * next height's lock), or after this long on its own: one LevelDB batch per height instead of two.
+ */
+export const COMMIT_WRITE_DELAY_MS = 20
 /** How long a lag must persist before we fetch: normal operation is often one height apart. */
 export const FETCH_DELAY_MS = 250
 export const FETCH_TIMEOUT_MS = 5000

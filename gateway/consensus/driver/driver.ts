@@ -22,7 +22,7 @@ import {
 } from '../types.js'
 import { CatchUp } from './catchup.js'
 import { ChainStore } from './chain-store.js'
-import { EMPTY_BLOCK_INTERVAL_MS, GOSSIP_INTERVAL_MS } from './constants.js'
+import { COMMIT_WRITE_DELAY_MS, EMPTY_BLOCK_INTERVAL_MS, GOSSIP_INTERVAL_MS } from './constants.js'
 import { CorruptStore } from './errors.js'
 import { GroupCommit } from '../../../lib/store/index.js'
 import { Mempool } from './mempool.js'
@@ -88,6 +88,8 @@ export class Driver {
     this.mempool = mempool
     this.metrics = new DriverMetrics(o.metrics)
     this.#gc = new GroupCommit(o.store, { onBatch: (_n, ms) => this.metrics.persist.observe(ms / 1000) })
+    // Blocks served to peers and clients are read back from the store: write pending commits first.
+    chain.beforeRead = () => this.#gc.settled()
     this.#timers = new CoreTimers({
       emptyIntervalMs: o.emptyBlockIntervalMs ?? EMPTY_BLOCK_INTERVAL_MS,
       hasWork: () => this.mempool.size > 0 || this.#core.rounds.size > 0,
@@ -161,7 +163,7 @@ export class Driver {
     if (this.#stopped) return
     this.#stopped = true
     this.#halt()
-    await this.#gc.pending()?.catch(() => {})
+    await this.#gc.flushed().catch(() => {})
     await this.#o.transport.stop()
   }
 
@@ -211,9 +213,10 @@ export class Driver {
     this.metrics.syncCore(this.#core.stats)
     // Records are synced before any later send. A commit is not waited for: the precommits
     // that decided it were each synced by their signers before they were sent (with the lock
-    // holding the block), so the decision survives any crash, and it is acknowledged at once;
-    // this validator's copy reaches the disk in this turn's batch (synced by the next synced
-    // batch, LevelDB's log being written in order) or, after a crash, by catch-up.
+    // holding the block), so the decision survives any crash, and it is acknowledged at once.
+    // This validator's copy goes with the step's records when there are any, else with the
+    // next batch (COMMIT_WRITE_DELAY_MS at most), and after a crash comes back by catch-up or
+    // by deciding the height again from the locks.
     const writes: BatchOp[] = []
     for (const r of out.persist) writes.push(...this.chain.persistOps(r))
     try {
@@ -225,7 +228,12 @@ export class Driver {
       this.#fatal(err)
       return
     }
-    const durable = writes.length > 0 ? this.#gc.write(writes, out.persist.length > 0) : this.#gc.pending()
+    let durable: Promise<void> | null
+    if (out.persist.length > 0) durable = this.#gc.write(writes, true)
+    else {
+      if (writes.length > 0) this.#gc.writeLazy(writes, COMMIT_WRITE_DELAY_MS)
+      durable = this.#gc.pending()
+    }
     if (out.commit.length > 0) {
       this.#setValidators()
       this.#timers.dropBelow(this.#core.height)
@@ -279,7 +287,7 @@ export class Driver {
 
   /** Resolves once everything asked to be written so far is written (reads after an ack see it). */
   async written(): Promise<void> {
-    await this.#gc.pending()
+    await this.#gc.settled()
   }
 
   /** Peer ID of proposer(height, round). */

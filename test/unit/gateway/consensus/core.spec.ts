@@ -33,10 +33,11 @@ describe('consensus: core happy path', () => {
     assert.deepEqual(out.persist, [])
     t.vote(1, 'prevote', 0, v.hash)
     out = t.vote(2, 'prevote', 0, v.hash)
-    // Rule 4: lock and precommit; the lock (with the polka behind it) is persisted first.
+    // Rule 4: lock and precommit; the lock (with the polka behind it) is persisted first, and
+    // with it the mark of the next height's round 0, so the commit needs no synced write.
     assert.deepEqual(
-      out.persist.map((r) => r.kind),
-      ['lock'],
+      out.persist.map((r) => (r.kind === 'round' ? `round ${r.height}/${r.round}` : r.kind)),
+      ['lock', 'round 2/0'],
     )
     assert.equal((out.persist[0] as Extract<PersistRecord, { kind: 'lock' }>).polka.length, 3)
     assert.equal(t.core.lockedRound, 0)
@@ -59,7 +60,19 @@ describe('consensus: core happy path', () => {
     assert.equal(t.core.height, 2)
     assert.equal(t.core.lockedRound, -1)
     assert.deepEqual(out.timers, [{ kind: 'commit', height: 2, round: 0, durationMs: TIMEOUTS.commitMs }])
-    // Round 0 of the next height is marked with the commit's write, off the next proposal's path.
+    // Round 0 of the next height was marked with the lock: nothing to persist with the commit.
+    assert.deepEqual(out.persist, [])
+  })
+
+  it('consensus: deciding without a lock of its own, a validator marks the next round 0 with the commit', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    t.propose(0, -1, v)
+    for (const i of [1, 2]) t.vote(i, 'precommit', 0, v.hash)
+    const out = t.vote(3, 'precommit', 0, v.hash)
+    assert.equal(out.commit.length, 1)
+    assert.equal(t.core.lockedRound, -1)
     assert.deepEqual(out.persist, [{ kind: 'round', height: 2, round: 0 }])
   })
 

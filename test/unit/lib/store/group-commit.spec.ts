@@ -56,6 +56,30 @@ for (const kind of STORE_KINDS) {
       assert.ok(await store.get('x'))
     })
 
+    it('settled() writes lazy ops at once, ahead of the batch they join, and waits for nothing later', async () => {
+      const store = recording(env.store.sublevel('msg'))
+      const gc = new GroupCommit(store)
+      gc.writeLazy([{ type: 'put', key: 'k', value: v('old') }], 60_000)
+      const settled = gc.settled()
+      const newer = gc.write([{ type: 'put', key: 'k', value: v('new') }])
+      await settled
+      await newer
+      assert.deepEqual(store.batches, [{ size: 1, sync: true }], 'one batch, the lazy put replaced')
+      assert.equal(new TextDecoder().decode(await store.get('k')), 'new')
+      // With a batch in flight and more asked for after the call, settled() waits for its own only.
+      const inFlight = gc.write([{ type: 'put', key: 'a', value: v('1') }])
+      await new Promise((r) => setImmediate(r))
+      const mine = gc.settled()
+      let later = false
+      await mine
+      void gc.write([{ type: 'put', key: 'b', value: v('2') }]).then(() => {
+        later = true
+      })
+      await inFlight
+      assert.equal(later, false)
+      assert.equal(await gc.settled().then(() => 'idle'), 'idle')
+    })
+
     it('a failed batch rejects its writers only; later batches still go through', async () => {
       const store = env.store.sublevel('msg')
       let fail = true
