@@ -66,9 +66,17 @@ function receiveVote(s: CoreState, out: Output, m: VoteMessage, bytes: Uint8Arra
   const validator = s.validators.validators[v.validatorIndex]
   if (validator === undefined) return drop(s, 'unknownValidator')
   const far = v.round > s.round + ROUND_WINDOW
-  // A vote already counted (a gossip re-send) is dropped before paying for a signature check.
-  if (!far && voteSet(roundState(s, v.round), v.type).has(v.validatorIndex, valueKey(v.blockHash))) {
-    return drop(s, 'duplicate')
+  if (!far) {
+    const set = voteSet(roundState(s, v.round), v.type)
+    const key = valueKey(v.blockHash)
+    // A vote already counted (a gossip re-send) is dropped before paying for a signature check.
+    if (set.has(v.validatorIndex, key)) return drop(s, 'duplicate')
+    // So is a first vote for a block that already has a quorum in this set: the rules that
+    // read the set fired on that quorum, and certificates and polka gossip carry the quorum's
+    // votes. (With four validators, the last prevote of every height.)
+    if (key !== NIL && set.quorumValue() === key && set.get(v.validatorIndex) === undefined) {
+      return drop(s, 'redundant')
+    }
   }
   if (!s.config.verify(TAG_VOTE, m.signBytes, m.signature, validator.publicKey))
     return drop(s, 'badSignature')

@@ -192,6 +192,7 @@ function emptyStats(): ConsensusStats {
     'unknownValidator',
     'badSignature',
     'duplicate',
+    'redundant',
     'conflicting',
     'badCertificate',
   ]

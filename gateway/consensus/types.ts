@@ -216,6 +216,7 @@ export type DropReason =
   | 'unknownValidator'
   | 'badSignature'
   | 'duplicate'
+  | 'redundant'
   | 'conflicting'
   | 'badCertificate'
 

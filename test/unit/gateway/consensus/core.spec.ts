@@ -8,7 +8,7 @@ import {
   proposerIndex,
   verifyCommitCertificate,
 } from '../../../../gateway/consensus/index.js'
-import { buildBlock, certificate, proposal, setOf, signers } from './fixtures.js'
+import { buildBlock, certificate, proposal, setOf, signers, vote } from './fixtures.js'
 import { Harness, hex, sentProposals, sentVotes, TIMEOUTS } from './harness.js'
 
 const keys = signers(4)
@@ -403,6 +403,26 @@ describe('consensus: hostile input', () => {
     assert.equal(out.evidence[0].validatorIndex, 1)
     assert.equal(t.core.stats.equivocations, 1)
     assert.equal(t.core.rounds.get(0)!.prevotes.votedWeight, 1n)
+  })
+
+  it('consensus: a first vote for a block that already has a quorum is not worth a signature check', () => {
+    const t = new Harness(keys, set, 0)
+    t.start()
+    const v = buildBlock({ set, height: 1, round: 0 })
+    t.propose(0, -1, v)
+    for (const i of [1, 2]) t.vote(i, 'prevote', 0, v.hash)
+    assert.equal(t.core.lockedRound, 0, 'the polka: own prevote and two others')
+    // Validator 3's prevote for v, signed by someone else: dropped before any check, unstored.
+    const forged = vote(keys[1], 3, 'prevote', 1, 0, v.hash)
+    t.msg(forged)
+    assert.equal(t.core.stats.dropped.redundant, 1)
+    assert.equal(t.core.stats.dropped.badSignature, 0)
+    assert.equal(t.core.rounds.get(0)!.prevotes.votedWeight, 3n)
+    // A vote for another value is still checked (it could be evidence, or count for nil).
+    t.msg(vote(keys[1], 3, 'prevote', 1, 0, null))
+    assert.equal(t.core.stats.dropped.badSignature, 1)
+    t.vote(3, 'prevote', 0, null)
+    assert.equal(t.core.rounds.get(0)!.prevotes.votedWeight, 4n)
   })
 
   it('consensus: random mutations of valid messages never throw', () => {
