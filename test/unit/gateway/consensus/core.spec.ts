@@ -15,6 +15,15 @@ const keys = signers(4)
 const set = setOf(keys)
 const P = (round: number) => proposerIndex(set, 1, round)
 
+/** Validator 0, started, holding the proposal v of height 1, round 0. */
+function proposed() {
+  const t = new Harness(keys, set, 0)
+  t.start()
+  const v = buildBlock({ set, height: 1, round: 0 })
+  t.propose(0, -1, v)
+  return { t, v }
+}
+
 describe('consensus: core happy path', () => {
   it('consensus: proposes, prevotes, locks, precommits and decides with a verifiable certificate', () => {
     assert.deepEqual([P(0), P(1), P(2), P(3)], [1, 2, 3, 0])
@@ -65,10 +74,7 @@ describe('consensus: core happy path', () => {
   })
 
   it('consensus: deciding without a lock of its own, a validator marks the next round 0 with the commit', () => {
-    const t = new Harness(keys, set, 0)
-    t.start()
-    const v = buildBlock({ set, height: 1, round: 0 })
-    t.propose(0, -1, v)
+    const { t, v } = proposed()
     for (const i of [1, 2]) t.vote(i, 'precommit', 0, v.hash)
     const out = t.vote(3, 'precommit', 0, v.hash)
     assert.equal(out.commit.length, 1)
@@ -245,6 +251,16 @@ describe('consensus: restart', () => {
     return { records, sent, step }
   }
 
+  /** Validator 0 locks on v in round 0 (proposal and two prevotes), recorded. */
+  function lockedOnVRecorded() {
+    const t = new Harness(keys, set, 0)
+    const d = recorder(t)
+    const v = buildBlock({ set, height: 1, round: 0 })
+    d.step(t.propose(0, -1, v))
+    for (const i of [1, 2]) d.step(t.vote(i, 'prevote', 0, v.hash))
+    return { t, d, v }
+  }
+
   it('consensus: a restarted validator signs no proposal or prevote again in the round it marked, and re-signs its precommit byte for byte', () => {
     const t = new Harness(keys, set, 0)
     const d = recorder(t)
@@ -273,11 +289,7 @@ describe('consensus: restart', () => {
   })
 
   it('consensus: a restarted validator keeps its lock; in a later marked round it precommits nil there', () => {
-    const t = new Harness(keys, set, 0)
-    const d = recorder(t)
-    const v = buildBlock({ set, height: 1, round: 0 })
-    d.step(t.propose(0, -1, v))
-    for (const i of [1, 2]) d.step(t.vote(i, 'prevote', 0, v.hash))
+    const { t, d, v } = lockedOnVRecorded()
     for (const i of [1, 2]) d.step(t.vote(i, 'precommit', 0, null))
     d.step(t.timeout('precommit', 0))
     d.step(t.timeout('propose', 1))
@@ -303,11 +315,7 @@ describe('consensus: restart', () => {
   })
 
   it('consensus: restarted in the round it locked in, it re-sends that precommit; as proposer later it re-proposes v with the polka it kept', () => {
-    const t = new Harness(keys, set, 0)
-    const d = recorder(t)
-    const v = buildBlock({ set, height: 1, round: 0 })
-    d.step(t.propose(0, -1, v))
-    for (const i of [1, 2]) d.step(t.vote(i, 'prevote', 0, v.hash))
+    const { t, d, v } = lockedOnVRecorded()
     const [precommit] = sentVotes({ send: d.sent } as Output, 'precommit')
     assert.equal(hex(precommit.blockHash), hex(v.hash))
 
@@ -406,10 +414,7 @@ describe('consensus: hostile input', () => {
   })
 
   it('consensus: a first vote for a block that already has a quorum is not worth a signature check', () => {
-    const t = new Harness(keys, set, 0)
-    t.start()
-    const v = buildBlock({ set, height: 1, round: 0 })
-    t.propose(0, -1, v)
+    const { t, v } = proposed()
     for (const i of [1, 2]) t.vote(i, 'prevote', 0, v.hash)
     assert.equal(t.core.lockedRound, 0, 'the polka: own prevote and two others')
     // Validator 3's prevote for v, signed by someone else: dropped before any check, unstored.
