@@ -9,6 +9,8 @@ export interface LoadResult {
   p50Ms: number
   p99Ms: number
   errors: number
+  /** The first error inside the window, so a report can say what failed. */
+  firstError?: string
 }
 
 export function percentile(sorted: number[], p: number): number {
@@ -30,6 +32,7 @@ export async function closedLoop(
   const windowEnd = windowStart + windowSec * 1000
   const latencies: number[] = []
   let errors = 0
+  let firstError: string | undefined
   await Promise.all(
     workers.map(async (make, i) => {
       const op = make(i)
@@ -37,8 +40,11 @@ export async function closedLoop(
         const t0 = performance.now()
         try {
           await op()
-        } catch {
-          if (t0 >= windowStart) errors++
+        } catch (err) {
+          if (t0 >= windowStart) {
+            errors++
+            firstError ??= err instanceof Error ? err.message : String(err)
+          }
           continue
         }
         const t1 = performance.now()
@@ -54,6 +60,7 @@ export async function closedLoop(
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     errors,
+    firstError,
   }
 }
 
@@ -66,6 +73,9 @@ export function report(name: string, rows: Record<string, LoadResult>, notes: st
     console.log(
       `${label.padEnd(44)} ${r.opsPerSec.toFixed(0).padStart(9)} ${r.p50Ms.toFixed(3).padStart(8)} ${r.p99Ms.toFixed(3).padStart(8)} ${String(r.ops).padStart(8)} ${r.errors}`,
     )
+  }
+  for (const [label, r] of Object.entries(rows)) {
+    if (r.errors > 0) console.log(`  - ${label}: ${r.errors} errors, the first: ${r.firstError}`)
   }
   for (const n of notes) console.log(`  - ${n}`)
   mkdirSync('bench/results', { recursive: true })
