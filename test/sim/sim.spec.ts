@@ -45,7 +45,7 @@ describe('sim: deterministic Byzantine simulation', function () {
     )
   })
 
-  it('sim: a validator restarted without its persisted votes is caught signing twice', () => {
+  it('sim: a validator restarted without its persisted records (round marks, lock) is caught signing twice', () => {
     const amnesia = runSeeds(1, CI_SEEDS, { variant: 'amnesia', stopAtFirstFailure: true })
     const failure = amnesia.failures[0]
     assert.ok(failure, 'restarting without persisted state must be caught')

@@ -216,7 +216,7 @@ export class Simulation implements Net {
   #boot(node: SimNode): void {
     const last = node.commits.at(-1)
     const tip = last === undefined ? genesisTip(this.#genesis) : tipAfter(last)
-    // The 'amnesia' variant restarts without the persisted votes and lock (a driver bug).
+    // The 'amnesia' variant restarts without the persisted round marks and lock (a driver bug).
     const records = this.#spec.variant === 'amnesia' && node.honest ? [] : node.records
     node.core = createCore(this.#config(node), tip, records)
     this.#step(node, { kind: 'start' })
