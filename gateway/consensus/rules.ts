@@ -7,7 +7,15 @@
  */
 import { NIL, roundWithThird } from './quorum.js'
 import { type CoreState, RULE3, RULE4, RULE6, type RoundState, roundState } from './state.js'
-import { decide, enterPrecommit, enterPrevote, enterRound, lockRecord, timer } from './transitions.js'
+import {
+  decide,
+  enterPrecommit,
+  enterPrevote,
+  enterRound,
+  lockRecord,
+  markNextHeight,
+  timer,
+} from './transitions.js'
 import type { Output } from './types.js'
 import { isValid } from './validity.js'
 
@@ -76,12 +84,7 @@ function tryPolka(s: CoreState, out: Output, rs: RoundState): boolean {
   s.validRound = s.round
   out.persist.push(lockRecord(s))
   if (lock) {
-    // Round 0 of the next height rides with the lock, the write a decision usually follows,
-    // so the commit itself needs no synced write (transitions.ts decide).
-    if (!s.nextMarked && s.myIndex >= 0) {
-      s.nextMarked = true
-      out.persist.push({ kind: 'round', height: s.height + 1, round: 0 })
-    }
+    markNextHeight(s, out)
     enterPrecommit(s, out, p.value)
   }
   return true

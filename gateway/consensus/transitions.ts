@@ -3,8 +3,9 @@
  * Each `enterX` states its precondition and ignores calls that do not meet it, so stale
  * timeouts and late messages cannot move the state backwards. Before anything is signed in a
  * round, a `round` record for it goes into `persist` (the driver makes it durable before that
- * output's or any later output's `send`): a restarted validator starts after the highest round
- * it marked, so it never signs twice for one slot (docs/protocols/consensus.md "Restarts").
+ * output's or any later output's `send`): a validator restarted in the highest round it marked
+ * re-signs there only what it can have signed already, so it never signs twice for one slot
+ * (docs/protocols/consensus.md "What must be persisted: restarts").
  * References: arXiv:1807.04938 Algorithm 1; CometBFT internal/consensus/state.go (enterX).
  */
 import { sha256 } from '../../lib/crypto.js'
@@ -26,18 +27,21 @@ import {
 } from './types.js'
 import { createBlock } from './validity.js'
 
-export function timer(s: CoreState, out: Output, kind: TimerKind): void {
+/** timeoutX(round) = base + round · delta (commit: base only). */
+function timeoutMs(s: CoreState, kind: TimerKind): number {
   const t = s.config.timeouts
   const r = s.round
-  const durationMs =
-    kind === 'propose'
-      ? t.proposeMs + r * t.proposeDeltaMs
-      : kind === 'prevote'
-        ? t.prevoteMs + r * t.prevoteDeltaMs
-        : kind === 'precommit'
-          ? t.precommitMs + r * t.precommitDeltaMs
-          : t.commitMs
-  out.timers.push({ kind, height: s.height, round: r, durationMs })
+  return kind === 'propose'
+    ? t.proposeMs + r * t.proposeDeltaMs
+    : kind === 'prevote'
+      ? t.prevoteMs + r * t.prevoteDeltaMs
+      : kind === 'precommit'
+        ? t.precommitMs + r * t.precommitDeltaMs
+        : t.commitMs
+}
+
+export function timer(s: CoreState, out: Output, kind: TimerKind, durationMs = timeoutMs(s, kind)): void {
+  out.timers.push({ kind, height: s.height, round: s.round, durationMs })
 }
 
 /** startRound(r). Precondition: r is above the current round, or the height has not started. */
@@ -57,6 +61,16 @@ function markRound(s: CoreState, out: Output, r: number): void {
   if (s.myIndex < 0 || r <= s.marked) return
   s.marked = r
   out.persist.push({ kind: 'round', height: s.height, round: r })
+}
+
+/**
+ * Marks round 0 of the next height, once per height, with rule 4's lock (the write a decision
+ * usually follows), so the commit itself needs no synced write (see decide).
+ */
+export function markNextHeight(s: CoreState, out: Output): void {
+  if (s.myIndex < 0 || s.nextMarked) return
+  s.nextMarked = true
+  out.persist.push({ kind: 'round', height: s.height + 1, round: 0 })
 }
 
 /** Precondition: we are proposer(height, round) in step propose. */
@@ -123,9 +137,7 @@ export function enterPrevote(s: CoreState, out: Output, value: Value | null): vo
   if (s.step !== 'propose') return
   castVote(s, out, 'prevote', value)
   s.step = 'prevote'
-  const t = s.config.timeouts
-  const durationMs = t.proposeMs + s.round * t.proposeDeltaMs + t.prevoteMs + s.round * t.prevoteDeltaMs
-  out.timers.push({ kind: 'prevote', height: s.height, round: s.round, durationMs })
+  timer(s, out, 'prevote', timeoutMs(s, 'propose') + timeoutMs(s, 'prevote'))
 }
 
 /**

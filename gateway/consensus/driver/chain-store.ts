@@ -149,6 +149,10 @@ export class ChainStore {
   /** Committed blocks from `from` on, at most `count` and (after the first) `maxBytes` in all. */
   async blocks(from: number, count: number, maxBytes: number): Promise<CommittedBlock[]> {
     await this.beforeRead()
+    return this.#blocks(from, count, maxBytes)
+  }
+
+  async #blocks(from: number, count: number, maxBytes: number): Promise<CommittedBlock[]> {
     const out: CommittedBlock[] = []
     let bytes = 0
     for (let h = from; h < from + count && h <= this.height; h++) {
@@ -171,7 +175,7 @@ export class ChainStore {
     const out: ValidatorSetChange[] = []
     for await (const [key, value] of this.#store.entries({ gt: `v/${pad(1)}`, lt: 'v0' })) {
       const height = Number(key.slice(2)) - 1
-      const [b] = await this.blocks(height, 1, Number.MAX_SAFE_INTEGER)
+      const [b] = await this.#blocks(height, 1, Number.MAX_SAFE_INTEGER)
       const next = decodeValidatorSet(value, this.#limits)
       if (b === undefined || !next.ok) throw new CorruptStore(`set change ${height}`)
       const header = decodeHeader(b.block.subarray(0, HEADER_LENGTH))
