@@ -74,6 +74,7 @@ export function nodeLattice(node: XLatticeNode, plaintext: boolean): Lattice {
         since: entry.since,
       }
     },
+    registryOpening: () => node.cluster.current() !== undefined && node.replica === undefined,
     registerNick: (nick) => {
       const replica = node.replica
       return replica === undefined

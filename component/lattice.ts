@@ -75,6 +75,12 @@ export interface Lattice {
   nodeId(): string | undefined
   /** The local cluster's binding of a nick (normalized lower case), or undefined. */
   nick(nick: string): NickBinding | undefined
+  /**
+   * Whether this node is in a cluster whose registry has not opened yet: after a restart the
+   * replica starts once the server confirmed the cluster (seconds, when the server is slow).
+   * Until then nick() knows no one, so an answer built on it would be wrong, not only late.
+   */
+  registryOpening(): boolean
   /** Registers a nick for a fresh user key pair with this node as home; resolves once committed. */
   registerNick(nick: string): Promise<NickOutcome>
   /**
@@ -107,6 +113,7 @@ export interface Lattice {
 export const detachedLattice: Lattice = {
   nodeId: () => undefined,
   nick: () => undefined,
+  registryOpening: () => false,
   registerNick: async (nick) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
   registerSigned: async ({ nick }) => ({ nick, accepted: false, reason: 'no-cluster', userNodeId: null }),
   signingContext: () => undefined,
@@ -119,11 +126,32 @@ export const detachedLattice: Lattice = {
   consume: () => () => {},
 }
 
+/** How long a lookup that must not guess waits for an opening registry by default. */
+export const REGISTRY_WAIT_MS = 10_000
+
+/** The registry did not open in time; the caller tries again later (nothing was decided). */
+export class RegistryOpeningError extends Error {
+  constructor(waitedMs: number) {
+    super(`the cluster registry is still opening (waited ${waitedMs} ms)`)
+    this.name = 'RegistryOpeningError'
+  }
+}
+
+/** Resolves once the lattice's registry is open (at once when it is); see registryOpening(). */
+export async function registryOpen(lattice: Lattice, timeoutMs = REGISTRY_WAIT_MS): Promise<void> {
+  const start = Date.now()
+  while (lattice.registryOpening()) {
+    if (Date.now() - start >= timeoutMs) throw new RegistryOpeningError(timeoutMs)
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
 /** The nick directory of disco#info on nick@D: the local cluster's bindings. */
 export function latticeNicks(lattice: Lattice): NickDirectory {
   return {
     lookup: async (nick, cluster) => {
       if (cluster !== undefined && cluster !== lattice.cluster()?.name) return undefined
+      await registryOpen(lattice)
       return lattice.nick(nick) === undefined ? undefined : { nick, cluster }
     },
   }

@@ -21,7 +21,7 @@ import type { Logger } from 'pino'
 import type { Store } from '../lib/store/index.js'
 import type { Accounts } from './accounts.js'
 import type { Jid } from './jid.js'
-import type { Lattice } from './lattice.js'
+import { type Lattice, registryOpen } from './lattice.js'
 import { encodeRelay, RELAY_VERSION, RelayError, relayedStanza } from './relay.js'
 import type { Relay } from './relay.pb.js'
 import { type Element, xml } from './xml.js'
@@ -96,6 +96,7 @@ export class PresenceService {
     const me = `${nick}@${this.#o.domain}`
     const type = stanza.attrs.type
     if (type === 'subscribe') {
+      await registryOpen(this.#o.lattice)
       if (this.#o.lattice.nick(nick) === undefined)
         return this.#o.send(xml('presence', { from: me, to: from.bare, type: 'unsubscribed' }))
       const first = !this.#subscribers.has(nick)
@@ -161,6 +162,7 @@ export class PresenceService {
 
   /** Asks nick's home to keep this node informed (it answers with the availability now). */
   async #watch(nick: string): Promise<void> {
+    await registryOpen(this.#o.lattice)
     const binding = this.#o.lattice.nick(nick)
     if (binding === undefined) return
     const watch = xml('presence', { type: 'subscribe' })

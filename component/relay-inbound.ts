@@ -8,14 +8,15 @@
  * Relays that can never be delivered are dropped with a count, not retried: a payload that is
  * not a relay, a sender nick whose home is not the node that sent it (forged) or that the
  * registry does not know (after a short wait), children that do not parse or would not fit, or
- * a nick nobody here holds any more.
+ * a nick nobody here holds any more. Senders are judged only once the registry is open: a
+ * restarted node's relays wait for it (they were acknowledged to their senders already).
  */
 import type { Logger } from 'pino'
 import type { Accounts } from './accounts.js'
 import { isValidNick } from './address.js'
 import type { Delivery } from './delivery.js'
 import { StanzaTooLargeError } from './errors.js'
-import type { InboundPayload, Lattice, NickBinding } from './lattice.js'
+import { type InboundPayload, type Lattice, type NickBinding, registryOpen } from './lattice.js'
 import { decodeRelay, RelayError, relayedStanza } from './relay.js'
 import type { Relay } from './relay.pb.js'
 
@@ -27,6 +28,8 @@ export interface RelayInboundOptions {
   maxStanzaBytes: number
   /** Presence relays go here (presence.ts); messages are delivered directly. */
   presence?(relay: Relay, from: string): Promise<void>
+  /** How long a relay waits for an opening registry before it is retried later (REGISTRY_WAIT_MS). */
+  registryWaitMs?: number
   log: Logger
 }
 
@@ -73,6 +76,10 @@ export function startRelayInbound(o: RelayInboundOptions): { stop(): void; stats
     // A watch request speaks for the node that sent it (authenticated by messaging), not a nick.
     const watch = relay.stanza === 'presence' && (relay.type === 'subscribe' || relay.type === 'unsubscribe')
     if (watch) return o.presence?.(relay, from)
+    // After a restart the registry may not be open yet: judged now, every sender would be
+    // unknown and its relays dropped. Waited for; past the wait, the rejection leaves the relay
+    // queued and the queue tries again after a backoff.
+    await registryOpen(o.lattice, o.registryWaitMs)
     // A node speaks only for the nicks whose home it is: anything else would let one member
     // write in another user's name.
     if (!isValidNick(relay.fromNick))

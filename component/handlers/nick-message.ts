@@ -8,7 +8,8 @@
  * synchronous up to Lattice.send, so messages from one sender are queued in arrival order.
  *
  * Errors (RFC 6120 §8.3.3): no nick for the sender -> registration-required; no such nick in
- * this cluster, or another cluster's qualified nick -> item-not-found; over the lattice's
+ * this cluster, or another cluster's qualified nick -> item-not-found; the registry still
+ * opening after a restart -> recipient-unavailable (wait); over the lattice's
  * payload size -> policy-violation (modify); the outbox is full -> resource-constraint (wait).
  * References: RFC 6121 §5 (message exchange), §8.5.2 (a message to a bare or full JID).
  */
@@ -32,6 +33,12 @@ export const nickMessage: MessageHandler = {
     // The cluster's name only for a qualified nick (cluster() builds the member list).
     if (to.cluster !== undefined && to.cluster !== services.lattice.cluster()?.name)
       throw new StanzaError('item-not-found', `no cluster ${to.cluster} is reachable from here yet`)
+    // Not item-not-found while the registry cannot say yet (a node that just restarted).
+    if (services.lattice.registryOpening())
+      throw new StanzaError(
+        'recipient-unavailable',
+        'the lattice is starting; send it again in a few seconds',
+      )
     const binding = services.lattice.nick(to.name)
     if (binding === undefined) throw new StanzaError('item-not-found', `no nick ${to.name} in this lattice`)
     return services.lattice

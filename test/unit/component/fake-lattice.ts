@@ -51,7 +51,12 @@ export class FakeLattice implements Lattice {
     return NODE_ID
   }
   nick(nick: string): NickBinding | undefined {
-    return this.bindings.get(nick)
+    return this.opening ? undefined : this.bindings.get(nick)
+  }
+  /** A restarted node whose registry has not opened yet: nick() knows no one meanwhile. */
+  opening = false
+  registryOpening(): boolean {
+    return this.opening
   }
   async registerNick(nick: string): Promise<NickOutcome> {
     await this.gate

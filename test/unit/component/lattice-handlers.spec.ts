@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { StoredAccounts } from '../../../component/accounts-store.js'
 import { HANDLERS } from '../../../component/handlers/index.js'
+import { RegistryOpeningError } from '../../../component/lattice.js'
 import { decodeRelay, encodeRelay } from '../../../component/relay.js'
 import { startRelayInbound } from '../../../component/relay-inbound.js'
 import { ignorePresence } from '../../../component/presence.js'
@@ -224,6 +225,17 @@ describe('component: registration and nick messaging over a Lattice', () => {
       `<message type='error' id='m5'><error type='wait'><resource-constraint xmlns='${STANZAS}'/></error></message>`,
     )
     assert.equal(lattice.sent.length, 1)
+
+    // A restarted node whose registry is not open yet cannot say "no such nick": try later.
+    lattice.opening = true
+    await router.handle(
+      parse(`<message type='chat' id='m6' from='${ALICE}' to='bob@${D}'><body>?</body></message>`),
+    )
+    assertXml(
+      sent.at(-1),
+      `<message type='error' id='m6' from='bob@${D}'><error type='wait'><recipient-unavailable xmlns='${STANZAS}'/></error></message>`,
+    )
+    assert.equal(lattice.sent.length, 1)
   })
 
   it('[0.1.4] arriving relays go to the real JID from sender@D; forged senders, unknown nicks and bad payloads are dropped', async () => {
@@ -262,6 +274,45 @@ describe('component: registration and nick messaging over a Lattice', () => {
     await lattice.deliver({ from: home, payload: encodeRelay(msg, 'other', 'bob') })
     assert.ok(Date.now() - t1 < 500, 'one wait per 30 s')
     assert.equal(inbound.stats().dropped['unknown-sender'], 2)
+    inbound.stop()
+  })
+
+  it('[0.1.4] relays kept across a restart wait for the registry to open: delivered, not dropped as from unknown senders', async () => {
+    const { lattice, accounts, register } = setup()
+    await register(BOB, 'bob')
+    const home = 'cc'.repeat(32)
+    lattice.bindings.set('alice', { nick: 'alice', home, userNodeId: '09'.padStart(64, '0'), since: 3 })
+    lattice.opening = true
+    const delivered: Element[] = []
+    const inbound = startRelayInbound({
+      domain: D,
+      lattice,
+      accounts,
+      delivery: { deliver: async (el) => void delivered.push(el) },
+      maxStanzaBytes: 1 << 18,
+      registryWaitMs: 1000,
+      log: silent,
+    })
+    const relay = (id: string) =>
+      encodeRelay(parse(`<message type='chat' id='${id}'><body>kept</body></message>`), 'alice', 'bob')
+    // Two at once, as a restarted node's queue hands them over. Judged before the registry
+    // opens, alice would be unknown: the first would wait for her, the second be dropped.
+    const both = Promise.all(['k1', 'k2'].map((id) => lattice.deliver({ from: home, payload: relay(id) })))
+    setTimeout(() => {
+      lattice.opening = false
+    }, 200)
+    await both
+    assert.deepEqual(
+      delivered.map((m) => m.attrs.id),
+      ['k1', 'k2'],
+    )
+    assert.deepEqual(inbound.stats().dropped, {})
+    // A registry that does not open in time: the relay is refused, not dropped, so the node's
+    // queue keeps it and offers it again after a backoff.
+    lattice.opening = true
+    await assert.rejects(lattice.deliver({ from: home, payload: relay('k3') }), RegistryOpeningError)
+    assert.equal(delivered.length, 2)
+    assert.deepEqual(inbound.stats().dropped, {})
     inbound.stop()
   })
 
