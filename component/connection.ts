@@ -6,8 +6,11 @@
  * - Reconnects on refused, reset or closed connections with exponential backoff and jitter
  *   (backoff.ts), the failure count reset once a connection has stayed up for stableMs.
  * - `conflict` (RFC 6120 §4.9.3.3: another connection holds the domain; Prosody refuses the newer
- *   one, or with kick_old drops the older) is logged as an operator problem and retried slowly
- *   (conflictMs), never fast: two nodes configured with one domain must not fight over it.
+ *   one, or with kick_old drops the older) is logged as an operator problem and retried slowly,
+ *   never fast: two nodes configured with one domain must not fight over it. The first retry
+ *   comes after a few seconds (conflictFirstMs), since the usual holder is this node's own
+ *   previous connection, dead but not yet noticed by the server (a crash and a quick restart);
+ *   each further conflict doubles the wait, up to conflictMs.
  * - TCP_NODELAY on every socket (Nagle plus delayed ACKs cost ~40 ms per round trip), and a
  *   StringDecoder on it (setEncoding), so a UTF-8 character split across TCP reads stays intact.
  * - Inbound stanzas go through the bounded parser (parser.ts); outbound ones above maxStanzaBytes
@@ -20,7 +23,7 @@ import { EventEmitter } from 'node:events'
 import type { Component } from '@xmpp/component-core'
 import type { Logger } from 'pino'
 import { logger } from '../lib/log.js'
-import { type BackoffOptions, backoffDelay, jittered } from './backoff.js'
+import { type BackoffOptions, backoffDelay } from './backoff.js'
 import { NotConnectedError, StanzaTooLargeError } from './errors.js'
 import { Jid } from './jid.js'
 import { openStream, streamClosed } from './stream.js'
@@ -36,7 +39,9 @@ export interface ConnectionOptions {
   /** Largest stanza accepted or sent, in UTF-8 bytes. */
   maxStanzaBytes: number
   backoff?: BackoffOptions & {
-    /** Retry period while another connection holds the domain; default 60 s. */
+    /** First retry after a conflict; default 5 s (at most conflictMs). */
+    conflictFirstMs?: number
+    /** Longest retry period while another connection holds the domain; default 60 s. */
     conflictMs?: number
     /** A connection up this long resets the backoff; default 10 s. */
     stableMs?: number
@@ -94,6 +99,8 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   #retryAt?: number
   #connects = 0
   #failures = 0
+  /** Conflicts in a row (reset like #failures, by a connection that stayed up). */
+  #conflicts = 0
   #lastError?: ConnectionStatus['lastError']
   #in = 0
   #out = 0
@@ -243,7 +250,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
         this.emit('online')
         closedBy = await streamClosed(entity, () => !this.#running)
         this.emit('offline', closedBy)
-        if (Date.now() - this.#since >= (backoff.stableMs ?? 10_000)) this.#failures = 0
+        if (Date.now() - this.#since >= (backoff.stableMs ?? 10_000)) {
+          this.#failures = 0
+          this.#conflicts = 0
+        }
       } catch (err) {
         closedBy = err as Error
       }
@@ -251,8 +261,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       const condition = (closedBy as { condition?: string } | undefined)?.condition
       this.#record(closedBy)
       const conflict = condition === 'conflict'
+      const conflictMs = backoff.conflictMs ?? 60_000
+      const firstMs = Math.min(backoff.conflictFirstMs ?? 5_000, conflictMs)
       const delay = conflict
-        ? jittered(backoff.conflictMs ?? 60_000, this.#random)
+        ? backoffDelay(this.#conflicts++, { initialMs: firstMs, maxMs: conflictMs }, this.#random)
         : backoffDelay(this.#failures, backoff, this.#random)
       this.#failures++
       this.#state = conflict ? 'conflict' : 'backoff'
@@ -302,7 +314,11 @@ function explain(condition: string | undefined, message: string, domain: string)
   if (condition === 'not-authorized')
     return `the server refused the handshake for ${domain}: check the component secret`
   if (condition === 'host-unknown') return `the server has no component ${domain} configured`
-  return message
+  if (message !== '') return message
+  // A stream error without text (Prosody's system-shutdown when it stops, say).
+  return condition === undefined
+    ? 'the server ended the stream'
+    : `the server ended the stream (${condition})`
 }
 
 /** How long stop() waits for the server to close the stream before dropping the socket. */

@@ -153,22 +153,34 @@ describe('component/connection', () => {
     assert.equal(c.status().reconnects, 1)
   })
 
-  it('[xmpp] RFC 6120 §4.9.3.3: conflict is retried slowly, not fought over', async () => {
+  it('[xmpp] RFC 6120 §4.9.3.3: conflict is retried slowly, not fought over, each time more slowly', async () => {
     await server.close()
     server = await startRawComponentServer({
       domain: D,
       secret: SECRET,
       handshake: (n) => (n <= 2 ? 'conflict' : 'accept'),
     })
-    const c = connect()
-    await new Promise((r) => setTimeout(r, 150))
-    const s = c.status()
-    assert.equal(s.state, 'conflict')
-    assert.equal(server.handshakes, 1, 'no fast retries while the domain is taken')
-    assert.match(s.lastError!.message, /another connection holds component domain lattice.example.org/)
-    assert.ok(s.retryInMs! >= 50 && s.retryInMs! <= 400, `${s.retryInMs}`)
-    await c.waitOnline(3000) // the third handshake is accepted (the other holder went away)
-    assert.equal(server.handshakes, 3)
+    // No jitter (random 1: the whole step): the waits are 100 ms, then 200 ms.
+    const backoff = { initialMs: 20, maxMs: 200, conflictFirstMs: 100, conflictMs: 400 }
+    const at: number[] = []
+    const c = connect({ backoff, random: () => 1 })
+    const watch = setInterval(() => {
+      while (at.length < server.handshakes) at.push(Date.now())
+    }, 2)
+    try {
+      await new Promise((r) => setTimeout(r, 40))
+      const s = c.status()
+      assert.equal(s.state, 'conflict')
+      assert.equal(server.handshakes, 1, 'no fast retries while the domain is taken')
+      assert.match(s.lastError!.message, /another connection holds component domain lattice.example.org/)
+      await c.waitOnline(3000) // the third handshake is accepted (the other holder went away)
+      assert.equal(server.handshakes, 3)
+      while (at.length < server.handshakes) at.push(Date.now())
+    } finally {
+      clearInterval(watch)
+    }
+    const [first, second] = [at[1] - at[0], at[2] - at[1]]
+    assert.ok(first >= 90 && second >= 190 && second - first >= 60, `waits ${first} ms, then ${second} ms`)
   })
 
   it('[xmpp] a wrong secret is logged as such and retried with backoff', async () => {
