@@ -77,3 +77,14 @@ for (const [row, capability] of ROWS) {
   for (const t of tests) console.log(`          ${mark[t.state] ?? t.state}  ${t.title}`)
 }
 console.log(`\n${proven} of ${ROWS.length} seed rows proven by passing tests`)
+
+// Last, so that a CI log cut to its tail still says why each failed test failed.
+const failed = results.filter((r) => r.state === 'failed')
+if (failed.length > 0) console.log(`\n${failed.length} failed:`)
+for (const t of failed) {
+  console.log(`\n  FAIL  ${t.title}${t.file ? `  (${t.file})` : ''}`)
+  for (const line of String(t.error ?? '(no message)')
+    .split('\n')
+    .slice(0, 20))
+    console.log(`        ${line}`)
+}

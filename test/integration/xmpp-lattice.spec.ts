@@ -460,7 +460,8 @@ describe('[xmpp] the lattice between XMPP servers (processes, Prosody x2, ejabbe
         'node B holds them, acked to node A',
         async () => {
           const [sa, sb] = await Promise.all([status(a.node.info.admin), status(b.node.info.admin)])
-          return sa.messages.queued === 0 && (sb.messages.kept?.xmpp ?? 0) >= 10
+          if (sa.messages.queued === 0 && (sb.messages.kept?.xmpp ?? 0) >= 10) return true
+          throw new Error(`node A ${JSON.stringify(sa.messages)}, node B ${JSON.stringify(sb.messages)}`)
         },
         30_000,
       )
@@ -491,7 +492,13 @@ describe('[xmpp] the lattice between XMPP servers (processes, Prosody x2, ejabbe
       async () => {
         // Either bob connection may have taken a message (the first one until it was stopped).
         const bodies = new Set([...bobGot, ...again].map((m) => m.getChildText('body')))
-        return want.every((w) => bodies.has(w))
+        const missing = want.filter((w) => !bodies.has(w))
+        if (missing.length === 0) return true
+        // Named in the failure: which messages, and where node B's outbox stands.
+        const sb = await status(b.node.info.admin)
+        throw new Error(
+          `missing ${missing.join(', ')}; node B ${JSON.stringify(sb.messages)} ${JSON.stringify(sb.xmpp)}; its log:\n${b.node.stderr().slice(-4000)}`,
+        )
       },
       60_000,
     )

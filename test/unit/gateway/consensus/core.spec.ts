@@ -289,7 +289,7 @@ describe('consensus: restart', () => {
   })
 
   it('consensus: a restarted validator keeps its lock; in a later marked round it precommits nil there', () => {
-    const { t, d, v } = lockedOnVRecorded()
+    const { t, d } = lockedOnVRecorded()
     for (const i of [1, 2]) d.step(t.vote(i, 'precommit', 0, null))
     d.step(t.timeout('precommit', 0))
     d.step(t.timeout('propose', 1))
@@ -315,7 +315,7 @@ describe('consensus: restart', () => {
   })
 
   it('consensus: restarted in the round it locked in, it re-sends that precommit; as proposer later it re-proposes v with the polka it kept', () => {
-    const { t, d, v } = lockedOnVRecorded()
+    const { d, v } = lockedOnVRecorded()
     const [precommit] = sentVotes({ send: d.sent } as Output, 'precommit')
     assert.equal(hex(precommit.blockHash), hex(v.hash))
 
