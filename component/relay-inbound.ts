@@ -30,10 +30,12 @@ export interface RelayInboundOptions {
   presence?(relay: Relay, from: string): Promise<void>
   /** How long a relay waits for an opening registry before it is retried later (REGISTRY_WAIT_MS). */
   registryWaitMs?: number
+  /** How long relays from a sender the open registry does not know wait for it; default 3 s. */
+  unknownSenderWaitMs?: number
   log: Logger
 }
 
-/** How long a relay from a nick this node's registry does not know yet waits for it. */
+/** How long relays from a nick this node's registry does not know yet wait for it, by default. */
 const UNKNOWN_SENDER_WAIT_MS = 3000
 /** ... and how often the queue may wait so, whoever sends. */
 const UNKNOWN_SENDER_EVERY_MS = 30_000
@@ -51,14 +53,15 @@ export function startRelayInbound(o: RelayInboundOptions): { stop(): void; stats
     o.log.warn({ reason, ...detail }, 'relayed stanza dropped')
   }
   // A nick registered a moment ago at another member may not be applied here yet: wait for it a
-  // little, but at most once per UNKNOWN_SENDER_EVERY_MS in all, so nodes naming made-up nicks
-  // cannot hold the queue (every user's messages wait behind it) more than a tenth of the time.
-  let lastWait = Number.NEGATIVE_INFINITY
+  // little, in a window opened at most once per UNKNOWN_SENDER_EVERY_MS, so nodes naming made-up
+  // nicks cannot hold the queue (every user's messages wait behind it) more than a tenth of the
+  // time. Relays handed over while a window is open wait in it too: a new user's first few
+  // messages arrive together, and all of them are waited for, not only the first.
+  let windowStart = Number.NEGATIVE_INFINITY
   const registered = async (nick: string): Promise<NickBinding | undefined> => {
     const now = Date.now()
-    if (now - lastWait < UNKNOWN_SENDER_EVERY_MS) return undefined
-    lastWait = now
-    while (Date.now() - now < UNKNOWN_SENDER_WAIT_MS) {
+    if (now - windowStart >= UNKNOWN_SENDER_EVERY_MS) windowStart = now
+    while (Date.now() < windowStart + (o.unknownSenderWaitMs ?? UNKNOWN_SENDER_WAIT_MS)) {
       await sleep(50)
       const found = o.lattice.nick(nick)
       if (found !== undefined) return found

@@ -277,6 +277,37 @@ describe('component: registration and nick messaging over a Lattice', () => {
     inbound.stop()
   })
 
+  it("[0.1.4] a new user's first messages, arriving together before the registry knows the user, all wait for it", async () => {
+    const { lattice, accounts, register } = setup()
+    await register(BOB, 'bob')
+    const home = 'cc'.repeat(32)
+    const delivered: Element[] = []
+    const inbound = startRelayInbound({
+      domain: D,
+      lattice,
+      accounts,
+      delivery: { deliver: async (el) => void delivered.push(el) },
+      maxStanzaBytes: 1 << 18,
+      log: silent,
+    })
+    const relay = (id: string) =>
+      encodeRelay(parse(`<message type='chat' id='${id}'><body>hi</body></message>`), 'dora', 'bob')
+    const three = Promise.all(
+      ['d1', 'd2', 'd3'].map((id) => lattice.deliver({ from: home, payload: relay(id) })),
+    )
+    // Dora's registration reaches this member's registry a moment later.
+    setTimeout(() => {
+      lattice.bindings.set('dora', { nick: 'dora', home, userNodeId: '0d'.padStart(64, '0'), since: 5 })
+    }, 200)
+    await three
+    assert.deepEqual(
+      delivered.map((m) => m.attrs.id),
+      ['d1', 'd2', 'd3'],
+    )
+    assert.deepEqual(inbound.stats().dropped, {})
+    inbound.stop()
+  })
+
   it('[0.1.4] relays kept across a restart wait for the registry to open: delivered, not dropped as from unknown senders', async () => {
     const { lattice, accounts, register } = setup()
     await register(BOB, 'bob')
@@ -291,16 +322,17 @@ describe('component: registration and nick messaging over a Lattice', () => {
       delivery: { deliver: async (el) => void delivered.push(el) },
       maxStanzaBytes: 1 << 18,
       registryWaitMs: 1000,
+      unknownSenderWaitMs: 100,
       log: silent,
     })
     const relay = (id: string) =>
       encodeRelay(parse(`<message type='chat' id='${id}'><body>kept</body></message>`), 'alice', 'bob')
     // Two at once, as a restarted node's queue hands them over. Judged before the registry
-    // opens, alice would be unknown: the first would wait for her, the second be dropped.
+    // opens, alice would be unknown: waited for as a new user (100 ms here), then dropped.
     const both = Promise.all(['k1', 'k2'].map((id) => lattice.deliver({ from: home, payload: relay(id) })))
     setTimeout(() => {
       lattice.opening = false
-    }, 200)
+    }, 300)
     await both
     assert.deepEqual(
       delivered.map((m) => m.attrs.id),
