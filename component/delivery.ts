@@ -2,9 +2,14 @@
  * Delivery to the XMPP server with an acknowledgement XEP-0114 does not have. A stanza counts
  * as delivered once the server has answered an IQ ping the component sent after it on the same
  * connection: the server handles a component's stanzas in order, so its reply to the ping
- * proves it took everything before it. One ping covers every stanza written to the same domain
- * in the same event-loop turn. Any reply counts (a server without XEP-0199 answers
+ * proves it took everything before it. Any reply counts (a server without XEP-0199 answers
  * service-unavailable, which proves the same); a timeout or a new connection in between does not.
+ *
+ * One ping covers every stanza written to the same domain in the same event-loop turn, and at
+ * most one ping per domain is unanswered at a time: stanzas written meanwhile wait for the next,
+ * sent as soon as the current one is answered. A lone message gets its ping at once; under load
+ * a ping covers everything written in a round trip, instead of one ping per turn (each one a
+ * stanza the server must handle and the component must answer for).
  *
  * A failed delivery rejects; the caller (the relay consumer) sends the stanza again later, so a
  * stanza the server took just before the connection broke can arrive twice: at least once.
@@ -31,11 +36,18 @@ interface Batch {
   waiters: { resolve(): void; reject(err: Error): void }[]
 }
 
+/** One domain on one connection: the batch whose ping is unanswered, and the one filling up. */
+interface Lane {
+  busy: boolean
+  next?: Batch
+}
+
 export class Delivery {
   readonly #o: DeliveryOptions
-  readonly #open = new Map<string, Batch>()
+  readonly #lanes = new Map<string, Lane>()
   delivered = 0
   failed = 0
+  pings = 0
 
   constructor(opts: DeliveryOptions) {
     this.#o = opts
@@ -62,23 +74,37 @@ export class Delivery {
 
   #join(domain: string, epoch: number): Promise<void> {
     const key = `${epoch}\n${domain}`
-    let batch = this.#open.get(key)
-    if (batch === undefined) {
-      const b: Batch = { epoch, waiters: [] }
-      batch = b
-      this.#open.set(key, b)
-      // After the current turn's stanzas are written: they all go before this ping.
-      setImmediate(() => {
-        this.#open.delete(key)
-        void this.#ping(domain, b)
-      })
+    let lane = this.#lanes.get(key)
+    if (lane === undefined) {
+      lane = { busy: false }
+      this.#lanes.set(key, lane)
     }
-    const b = batch
+    if (lane.next === undefined) {
+      lane.next = { epoch, waiters: [] }
+      if (!lane.busy) this.#schedule(key, domain, lane)
+    }
+    const b = lane.next
     return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }))
+  }
+
+  /** The lane's next ping, after the current turn's stanzas are written: they all go before it. */
+  #schedule(key: string, domain: string, lane: Lane): void {
+    lane.busy = true
+    setImmediate(() => {
+      const batch = lane.next
+      lane.next = undefined
+      if (batch === undefined) {
+        lane.busy = false
+        this.#lanes.delete(key)
+        return
+      }
+      void this.#ping(domain, batch).finally(() => this.#schedule(key, domain, lane))
+    })
   }
 
   async #ping(domain: string, batch: Batch): Promise<void> {
     const c = this.#o.connection
+    this.pings++
     let failure: Error | undefined
     try {
       await this.#o.request(

@@ -77,8 +77,11 @@ export interface ComponentStatus extends ConnectionStatus {
   router: RouterStats
   /** The disco#info features of D. */
   features: string[]
-  /** Relayed stanzas delivered to the server and acknowledged, dropped by reason, failed attempts. */
-  relay: RelayInboundStats & { acknowledged: number; failed: number }
+  /**
+   * Relayed stanzas delivered to the server and acknowledged, dropped by reason, failed
+   * attempts, and the pings that acknowledged them (one covers many under load).
+   */
+  relay: RelayInboundStats & { acknowledged: number; failed: number; pings: number }
   presence: ReturnType<PresenceService['status']>
 }
 
@@ -172,6 +175,7 @@ export async function startComponent(opts: ComponentOptions): Promise<RunningCom
         ...(inbound?.stats() ?? { delivered: 0, dropped: {} }),
         acknowledged: delivery.delivered,
         failed: delivery.failed,
+        pings: delivery.pings,
       },
     }),
     waitOnline: (ms) => connection.waitOnline(ms),
