@@ -4,7 +4,8 @@
  * records at once, a record deleted when its call resolves, a rejection answered by handing
  * every unresolved record over again, in order, after a backoff; records paged from disk past
  * the memory bound; and, across a reopen of the store (a restart), pending records handed over
- * first, the arrival counter resumed, a record resolved but not yet deleted at a crash seen again.
+ * first, the arrival counter resumed, a record resolved but not yet deleted at a crash seen again;
+ * and a consumer in step handed records before their batch reaches the disk.
  */
 import assert from 'node:assert/strict'
 import { pino } from 'pino'
@@ -274,6 +275,52 @@ for (const kind of STORE_KINDS) {
       await tick()
       assert.deepEqual(again.texts(), ['m2'])
       assert.equal(o.inbox.check(hexOf(A), 2n), 'duplicate', 'while the sender is not asked to resend it')
+    })
+
+    it('a consumer in step gets a record while its batch is on the way to disk; resolved first, nothing is left behind', async () => {
+      const db = recording(env.store.sublevel('msg'))
+      const o = await open(db)
+      const c = held()
+      o.kept.consume('xmpp', c.fn)
+      await tick()
+      const landed: string[] = []
+      const r1 = o.receive(A, 1n, 'e1').then(() => landed.push('e1'))
+      await Promise.resolve()
+      await Promise.resolve()
+      assert.deepEqual(c.texts(), ['e1'], 'handed over before its batch is written')
+      assert.deepEqual(landed, [])
+      assert.equal(db.batches.length, 0)
+      c.calls[0].resolve() // delivered before the disk confirmed it: its delete follows its put
+      await r1
+      await o.commit.flushed()
+      assert.deepEqual(await o.keys(), [])
+      assert.deepEqual(o.kept.counts(), { xmpp: 0 })
+      // On disk first, resolved after: counted while pending, then deleted.
+      await o.receive(A, 2n, 'e2')
+      assert.deepEqual(c.texts(), ['e1', 'e2'])
+      assert.deepEqual(o.kept.counts(), { xmpp: 1 })
+      c.calls[1].resolve()
+      await tick()
+      await o.commit.flushed()
+      assert.deepEqual(await o.keys(), [])
+      assert.deepEqual(o.kept.counts(), { xmpp: 0 })
+    })
+
+    it('at least once: a record handed over early whose batch a crash lost is admitted again, not acknowledged', async () => {
+      const db = crashable(env.store.sublevel('msg'))
+      let o = await open(db)
+      const c = held()
+      o.kept.consume('xmpp', c.fn)
+      await tick()
+      db.crashed = true // the batch never reaches the disk
+      void o.receive(A, 1n, 'lost')
+      await tick()
+      assert.deepEqual(c.texts(), ['lost'], 'the consumer had it (it may have reached the user)')
+      await o.commit.flushed()
+      o = await open((await env.reopen()).sublevel('msg'))
+      // Neither the mark nor the record survived: the sender, never acknowledged, sends it again.
+      assert.equal(o.inbox.check(hexOf(A), 1n), 'next')
+      assert.deepEqual(await o.keys(), [])
     })
 
     it('past the memory bound, records stay on disk and are read back in pages, in order', async () => {
