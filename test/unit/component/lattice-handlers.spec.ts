@@ -5,7 +5,7 @@ import { StoredAccounts } from '../../../component/accounts-store.js'
 import { HANDLERS } from '../../../component/handlers/index.js'
 import { RegistryOpeningError } from '../../../component/lattice.js'
 import { decodeRelay, encodeRelay } from '../../../component/relay.js'
-import { startRelayInbound } from '../../../component/relay-inbound.js'
+import { type RelayInboundOptions, startRelayInbound } from '../../../component/relay-inbound.js'
 import { ignorePresence } from '../../../component/presence.js'
 import { Router } from '../../../component/router.js'
 import type { Element } from '../../../component/xml.js'
@@ -48,6 +48,23 @@ function setup() {
       `<iq type='set' id='${id}' from='${from}' to='${D}'><query xmlns='jabber:iq:register'><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>jabber:iq:register</value></field><field var='nick'><value>${nick}</value></field></x></query></iq>`,
     )
   return { lattice, accounts, router, sent, one, register }
+}
+
+/** A relay consumer over the fake lattice, with bob registered here; it delivers into `delivered`. */
+async function relaySetup(opts: Partial<RelayInboundOptions> = {}) {
+  const s = setup()
+  await s.register(BOB, 'bob')
+  const delivered: Element[] = []
+  const inbound = startRelayInbound({
+    domain: D,
+    lattice: s.lattice,
+    accounts: s.accounts,
+    delivery: { deliver: async (el) => void delivered.push(el) },
+    maxStanzaBytes: 1 << 18,
+    log: silent,
+    ...opts,
+  })
+  return { ...s, delivered, inbound, home: 'cc'.repeat(32) }
 }
 
 describe('component: registration and nick messaging over a Lattice', () => {
@@ -239,19 +256,8 @@ describe('component: registration and nick messaging over a Lattice', () => {
   })
 
   it('[0.1.4] arriving relays go to the real JID from sender@D; forged senders, unknown nicks and bad payloads are dropped', async () => {
-    const { lattice, accounts, register } = setup()
-    await register(BOB, 'bob')
-    const home = 'cc'.repeat(32)
+    const { lattice, delivered, inbound, home } = await relaySetup()
     lattice.bindings.set('alice', { nick: 'alice', home, userNodeId: '09'.padStart(64, '0'), since: 3 })
-    const delivered: Element[] = []
-    const inbound = startRelayInbound({
-      domain: D,
-      lattice,
-      accounts,
-      delivery: { deliver: async (el) => void delivered.push(el) },
-      maxStanzaBytes: 1 << 18,
-      log: silent,
-    })
     const msg = parse(`<message to='bob@lattice.c' type='chat' id='x1'><body>hello</body></message>`)
     await lattice.deliver({ from: home, payload: encodeRelay(msg, 'alice', 'bob') })
     assertXml(
@@ -278,18 +284,7 @@ describe('component: registration and nick messaging over a Lattice', () => {
   })
 
   it("[0.1.4] a new user's first messages, arriving together before the registry knows the user, all wait for it", async () => {
-    const { lattice, accounts, register } = setup()
-    await register(BOB, 'bob')
-    const home = 'cc'.repeat(32)
-    const delivered: Element[] = []
-    const inbound = startRelayInbound({
-      domain: D,
-      lattice,
-      accounts,
-      delivery: { deliver: async (el) => void delivered.push(el) },
-      maxStanzaBytes: 1 << 18,
-      log: silent,
-    })
+    const { lattice, delivered, inbound, home } = await relaySetup()
     const relay = (id: string) =>
       encodeRelay(parse(`<message type='chat' id='${id}'><body>hi</body></message>`), 'dora', 'bob')
     const three = Promise.all(
@@ -309,22 +304,12 @@ describe('component: registration and nick messaging over a Lattice', () => {
   })
 
   it('[0.1.4] relays kept across a restart wait for the registry to open: delivered, not dropped as from unknown senders', async () => {
-    const { lattice, accounts, register } = setup()
-    await register(BOB, 'bob')
-    const home = 'cc'.repeat(32)
-    lattice.bindings.set('alice', { nick: 'alice', home, userNodeId: '09'.padStart(64, '0'), since: 3 })
-    lattice.opening = true
-    const delivered: Element[] = []
-    const inbound = startRelayInbound({
-      domain: D,
-      lattice,
-      accounts,
-      delivery: { deliver: async (el) => void delivered.push(el) },
-      maxStanzaBytes: 1 << 18,
+    const { lattice, delivered, inbound, home } = await relaySetup({
       registryWaitMs: 1000,
       unknownSenderWaitMs: 100,
-      log: silent,
     })
+    lattice.bindings.set('alice', { nick: 'alice', home, userNodeId: '09'.padStart(64, '0'), since: 3 })
+    lattice.opening = true
     const relay = (id: string) =>
       encodeRelay(parse(`<message type='chat' id='${id}'><body>kept</body></message>`), 'alice', 'bob')
     // Two at once, as a restarted node's queue hands them over. Judged before the registry

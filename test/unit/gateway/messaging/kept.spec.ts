@@ -117,6 +117,14 @@ for (const kind of STORE_KINDS) {
       }
     }
 
+    /** A held consumer attached to `o`'s kept kind, after the first turn (it has what was there). */
+    async function attached(o: Opened) {
+      const c = held()
+      o.kept.consume('xmpp', c.fn)
+      await tick()
+      return c
+    }
+
     it('writes each record in the synced batch of its high-water mark; hands them over in arrival order across senders', async () => {
       const db = recording(env.store.sublevel('msg'))
       const o = await open(db)
@@ -280,9 +288,7 @@ for (const kind of STORE_KINDS) {
     it('a consumer in step gets a record while its batch is on the way to disk; resolved first, nothing is left behind', async () => {
       const db = recording(env.store.sublevel('msg'))
       const o = await open(db)
-      const c = held()
-      o.kept.consume('xmpp', c.fn)
-      await tick()
+      const c = await attached(o)
       const landed: string[] = []
       const r1 = o.receive(A, 1n, 'e1').then(() => landed.push('e1'))
       await Promise.resolve()
@@ -309,9 +315,7 @@ for (const kind of STORE_KINDS) {
     it('at least once: a record handed over early whose batch a crash lost is admitted again, not acknowledged', async () => {
       const db = crashable(env.store.sublevel('msg'))
       let o = await open(db)
-      const c = held()
-      o.kept.consume('xmpp', c.fn)
-      await tick()
+      const c = await attached(o)
       db.crashed = true // the batch never reaches the disk
       void o.receive(A, 1n, 'lost')
       await tick()
