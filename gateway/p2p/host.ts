@@ -9,7 +9,6 @@
  * the bootstrap peer everybody's routing table starts from.
  */
 import '../../lib/polyfill.js'
-import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { type Identify, identify } from '@libp2p/identify'
 import type { Ed25519PrivateKey, Libp2p } from '@libp2p/interface'
@@ -18,6 +17,7 @@ import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { nodeRecordSelector, nodeRecordValidator, XLATTICE_NAMESPACE } from '../node/records.js'
+import { noiseOneWrite } from './noise-writes.js'
 import './prefix-decoder.js'
 import './yamux-window.js'
 
@@ -80,7 +80,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noiseOneWrite()],
     // Yamux grows a stream's receive window up to 16 MiB, past the 4 MiB a paused stream may
     // buffer before libp2p resets it; at 2 MiB, pausing a stream (flow control against a fast
     // sender) holds the sender back instead of resetting it. Ample for loopback and LAN RTTs.
