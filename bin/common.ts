@@ -4,10 +4,11 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { collectDefaultMetrics, type Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, type Registry } from 'prom-client'
 import { type Config, loadConfig, type Role } from '../lib/config/index.js'
 import { XLatticeError } from '../lib/errors.js'
-import { setLogLevel } from '../lib/log.js'
+import { logger, setLogLevel } from '../lib/log.js'
+import { startMemoryReducer } from '../lib/memory-reducer.js'
 
 export interface FlagSpec {
   /** commander option name as written, e.g. `data` for --data. */
@@ -94,10 +95,17 @@ export type { Command }
 /**
  * The process's own metrics beside the service's, under prom-client's standard names
  * (`process_resident_memory_bytes`, `nodejs_heap_size_used_bytes`, `nodejs_external_memory_bytes`,
- * GC and event-loop lag): once per process, so only here in the commands, never in a library
- * that tests start many times in one process.
+ * GC and event-loop lag), and the heap given back once a busy period is over
+ * (lib/memory-reducer.ts, counted in `xlattice_heap_reductions_total`): once per process, so
+ * only here in the commands, never in a library that tests start many times in one process.
  */
 export function processMetrics(registry: Registry): Registry {
   collectDefaultMetrics({ register: registry })
+  const reductions = new Counter({
+    name: 'xlattice_heap_reductions_total',
+    help: 'Full collections run because the process was quiet and its heap much larger than its use',
+    registers: [registry],
+  })
+  startMemoryReducer({ log: logger('memory'), onReduce: () => reductions.inc() })
   return registry
 }
