@@ -6,6 +6,7 @@
  */
 import * as crypto from 'node:crypto'
 import { MEMPOOL_MAX_BYTES, MEMPOOL_MAX_OPS, RECENT_COMMITTED } from './constants.js'
+import { RecentKeys } from './recent-keys.js'
 
 export interface MempoolOptions {
   maxOps: number
@@ -33,7 +34,7 @@ export function opKey(op: Uint8Array): string {
 export class Mempool {
   readonly #opts: MempoolOptions
   readonly #ops = new Map<string, Uint8Array>()
-  readonly #recent = new Map<string, number>()
+  readonly #recent: RecentKeys
   #bytes = 0
 
   constructor(opts: Partial<MempoolOptions> = {}) {
@@ -44,6 +45,7 @@ export class Mempool {
       recentCommitted: RECENT_COMMITTED,
       ...opts,
     }
+    this.#recent = new RecentKeys(this.#opts.recentCommitted)
   }
 
   get size(): number {
@@ -56,7 +58,7 @@ export class Mempool {
 
   add(op: Uint8Array, key = opKey(op)): AddResult {
     if (op.length === 0 || op.length > this.#opts.maxOpBytes) return { kind: 'tooLarge', key }
-    const height = this.#recent.get(key)
+    const height = this.#recent.get(Buffer.from(key, 'hex'))
     if (height !== undefined) return { kind: 'committed', key, height }
     if (this.#ops.has(key)) return { kind: 'duplicate', key }
     if (this.#ops.size >= this.#opts.maxOps || this.#bytes + op.length > this.#opts.maxBytes) {
@@ -91,12 +93,7 @@ export class Mempool {
         this.#ops.delete(key)
         this.#bytes -= pending.length
       }
-      if (!this.#recent.has(key)) this.#recent.set(key, height)
-    }
-    // Maps iterate in insertion order: the first keys are the oldest.
-    for (const key of this.#recent.keys()) {
-      if (this.#recent.size <= this.#opts.recentCommitted) break
-      this.#recent.delete(key)
+      this.#recent.add(Buffer.from(key, 'hex'), height)
     }
     return keys
   }
