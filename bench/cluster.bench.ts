@@ -2,7 +2,8 @@
  * The replicated cluster registry under load (issue 5, "Benchmark"): an `xlattice registry` and
  * four `xlattice start` processes on loopback form a cluster (production configuration apart
  * from test/helpers/cluster.ts CLUSTER_FAST: short heartbeat, neighbour, ping and formation
- * intervals, so formation takes seconds; log level warn). The bench process holds distinct fresh user keys (Ed25519 + X25519) and signs
+ * intervals, so formation takes seconds; log level warn; glibc malloc settings of
+ * lib/malloc-env.ts, as the documented systemd unit and `xlattice demo` start nodes). The bench process holds distinct fresh user keys (Ed25519 + X25519) and signs
  * every request before anything is timed (ops.ts signNickRequest); CLIENTS closed loops each
  * keep one `POST /nicks` batch of BATCH requests in flight, batch after batch to the next member
  * in turn, for a warm-up and a window. The baseline runs first, then the registry. Reported:
@@ -36,6 +37,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { signNickRequest } from '../gateway/cluster/ops.js'
 import { type Started, spawnReady } from '../lib/child.js'
+import { withMallocEnv } from '../lib/malloc-env.js'
 import { ed25519Generate, randomBytes, Signer, x25519Generate } from '../lib/crypto.js'
 import { fromHex, toB64u, toHex } from '../lib/encoding.js'
 import { CLUSTER_FAST as FAST } from '../test/helpers/cluster.js'
@@ -53,7 +55,7 @@ const REST_SEC = Number(process.env.BENCH_REST_SEC ?? 20)
 const CASES = (process.env.BENCH_CASES ?? 'registry,baseline').split(',')
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const BIN = resolve('dist/bin/xlattice.js')
-const env = { ...process.env, XLATTICE_LOG_LEVEL: 'warn' }
+const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 
 /** CPU time (user + system) of a process so far, in seconds (clock ticks of 10 ms). */
 async function cpuSec(pid: number): Promise<number> {
@@ -419,6 +421,7 @@ try {
   notes.push(
     `${CLIENTS} closed-loop clients, one batch of ${BATCH} in flight each, rotating over the 4 members; ${WARMUP} s warm-up, ${WINDOW} s window; latency columns are per batch (request -> last commit)`,
     `load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end (2 cores, shared with other jobs)`,
+    `processes started with MALLOC_ARENA_MAX=${env.MALLOC_ARENA_MAX} MALLOC_MMAP_THRESHOLD_=${env.MALLOC_MMAP_THRESHOLD_} (lib/malloc-env.ts)`,
   )
   report('cluster registry registrations', rows, notes)
 } catch (err) {

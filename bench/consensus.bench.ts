@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path'
 import { createHost } from '../gateway/p2p/host.js'
 import { RpcStream } from '../gateway/p2p/rpc.js'
 import { type Started, spawnReady } from '../lib/child.js'
+import { withMallocEnv } from '../lib/malloc-env.js'
 import { randomBytes } from '../lib/crypto.js'
 import { toHex } from '../lib/encoding.js'
 import { Cluster, call } from '../test/integration/consensus-cluster.js'
@@ -49,7 +50,7 @@ async function committed(admin: string): Promise<{ ops: number; blocks: number }
 const procs: Started[] = []
 const dir = await mkdtemp(join(tmpdir(), 'xl-bench-bft-'))
 try {
-  const env = { ...process.env, XLATTICE_LOG_LEVEL: 'warn' }
+  const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
   const spawn = async (args: string[]) => {
     const p = await spawnReady(process.execPath, [...NODE_ARGS, BIN, ...args], { env })
     procs.push(p)

@@ -27,6 +27,7 @@ import { XLatticeNode } from '../gateway/index.js'
 import { FrameWriter, readFrames } from '../gateway/messaging/framing.js'
 import { createHost } from '../gateway/p2p/host.js'
 import { type Started, spawnReady } from '../lib/child.js'
+import { withMallocEnv } from '../lib/malloc-env.js'
 import { ed25519Generate, randomBytes, Signer, verifySignature } from '../lib/crypto.js'
 import { setLogLevel } from '../lib/log.js'
 import { LevelStore } from '../lib/store/index.js'
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   setLogLevel('warn')
   const procs: Started[] = []
   const dir = await mkdtemp(join(tmpdir(), 'xl-bench-msg-'))
-  const env = { ...process.env, XLATTICE_LOG_LEVEL: 'warn' }
+  const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
   let sender: XLatticeNode | undefined
   try {
     const registry = await spawnReady(

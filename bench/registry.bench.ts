@@ -17,6 +17,7 @@ import { RegistryClient, REGISTRY_PROTOCOL, registryWire, sealPeerRecord } from 
 import { createHost, type Host } from '../gateway/p2p/host.js'
 import { RpcStream } from '../gateway/p2p/rpc.js'
 import { type Started, spawnReady } from '../lib/child.js'
+import { withMallocEnv } from '../lib/malloc-env.js'
 import { Signer, x25519Generate } from '../lib/crypto.js'
 import { closedLoop, ECHO_PROTOCOL, report } from './lib.js'
 
@@ -85,12 +86,12 @@ try {
     process.execPath,
     [...NODE_ARGS, BIN, 'registry', '--data', join(dir, 'r'), '--admin', '127.0.0.1:0'],
     {
-      env: {
+      env: withMallocEnv({
         ...process.env,
         XLATTICE_LOG_LEVEL: 'warn',
         XLATTICE_REGISTRY_RATE_LIMIT_REQUESTS_PER_SEC: '1000000',
         XLATTICE_REGISTRY_RATE_LIMIT_BURST: '1000000',
-      },
+      }),
     },
   )
   procs.push(registry)

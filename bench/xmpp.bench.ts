@@ -40,6 +40,7 @@ import { join } from 'node:path'
 import { type Client, client as xmppClientRaw } from '@xmpp/client'
 import { randomBytes } from '../lib/crypto.js'
 import { toHex } from '../lib/encoding.js'
+import { withMallocEnv } from '../lib/malloc-env.js'
 import { status } from '../test/helpers/procs.js'
 import { type ProsodyServer, setNoDelay, xmppClient } from '../test/harness/index.js'
 import { parse } from '../test/unit/component/stanza-helpers.js'
@@ -54,7 +55,7 @@ const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 32)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 64)
 const CASES = (process.env.BENCH_CASES ?? 'latency,backtoback,throughput,senders,registrations').split(',')
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
-const env = { ...process.env, XLATTICE_LOG_LEVEL: 'warn' }
+const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
 
 type PathName = 's2s' | 'one' | 'lattice'

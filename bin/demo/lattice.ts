@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { type Started, spawnReady } from '../../lib/child.js'
+import { withMallocEnv } from '../../lib/malloc-env.js'
 import { fetchStatus } from '../commands/status.js'
 import { type DemoProsody, DemoError, type DemoUser, findProsody, startDemoProsody } from './prosody.js'
 
@@ -90,11 +91,11 @@ export class Demo {
 
   private async run(): Promise<void> {
     const { dir, xmpp } = this.opts
-    const env = {
+    const env = withMallocEnv({
       ...DEMO_ENV,
       ...process.env,
       XLATTICE_LOG_LEVEL: process.env.XLATTICE_LOG_LEVEL ?? 'warn',
-    }
+    })
     // The XMPP servers first: ~0.1 s each, and the nodes then find their components' ports open.
     const secrets: string[] = []
     if (xmpp) {
