@@ -7,18 +7,7 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { RecentKeys } from '../../../../../gateway/consensus/driver/recent-keys.js'
-
-/** A deterministic generator (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32
-  }
-}
+import { rng } from '../../../../helpers/rng.js'
 
 /** Hash number i; with `crowded`, only a few distinct leading bytes, so homes collide. */
 function hash(i: number, crowded: boolean): Uint8Array {
@@ -53,13 +42,13 @@ describe('RecentKeys: the last committed operation hashes, outside the heap', ()
   for (const capacity of [1, 2, 3, 7, 64, 1000])
     for (const crowded of [false, true])
       it(`answers as the Map did (capacity ${capacity}${crowded ? ', colliding homes' : ''})`, () => {
-        const random = rng(capacity * 2 + (crowded ? 1 : 0))
+        const random = rng(capacity * 2 + (crowded ? 1 : 0) + 1)
         const ours = new RecentKeys(capacity)
         const ref = new Reference(capacity)
         const universe = capacity * 3 + 5
         for (let step = 0; step < 20_000; step++) {
-          const h = hash(Math.floor(random() * universe), crowded)
-          if (random() < 0.5) {
+          const h = hash(random.int(universe), crowded)
+          if (random.int(2) === 0) {
             const height = step
             ours.add(h, height)
             ref.add(h, height)
