@@ -29,8 +29,10 @@ export interface MemoryReducerOptions {
   /** Quiet intervals in a row before collecting (default 2). */
   quietIntervals?: number
   /**
-   * Collect only when the heap has grown this much since the last collection here (or since
-   * the start): how much of it is garbage nobody knows before collecting (default 32 MiB).
+   * Collect only when the heap has grown this much since the last collection here (before the
+   * first, when it is this large at all: starting, e.g. reading a registry back from the store,
+   * is a busy period too): how much of it is garbage nobody knows before collecting (default
+   * 32 MiB).
    */
   minGrowthBytes?: number
   /** Called after each collection (metrics). */
@@ -86,7 +88,7 @@ export function startMemoryReducer(opts: MemoryReducerOptions): () => void {
   const quietUtilization = opts.quietUtilization ?? 0.05
   const quietIntervals = opts.quietIntervals ?? 2
   const minGrowth = opts.minGrowthBytes ?? 32 * 1024 * 1024
-  let floor = v8.getHeapStatistics().total_heap_size
+  let floor = 0
   let last = performance.eventLoopUtilization()
   let quiet = 0
   const timer = setInterval(() => {
