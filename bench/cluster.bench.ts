@@ -120,6 +120,12 @@ async function request(
 const post = (admin: string, path: string, body: string) => request(admin, 'POST', path, body)
 const get = (admin: string, path: string, type?: string) => request(admin, 'GET', path, undefined, type)
 
+/** A counter of a process's Prometheus metrics (0 when absent). */
+async function counter(admin: string, name: string): Promise<number> {
+  const text = (await get(admin, '/metrics', 'text/plain')).body as string
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0)
+}
+
 /**
  * Closed loops of batches, worker i starting at member i % 4 and moving to the next member
  * after each batch; `take(member)` hands out the next request bodies for that member.
@@ -219,10 +225,7 @@ try {
       op[0] = 0 // a log entry: the key-value application keeps it in its block and does nothing
       return JSON.stringify(toHex(op))
     }
-    const metric = async () => {
-      const text = (await get(admins[0], '/metrics', 'text/plain')).body as string
-      return Number(/^xlattice_bft_committed_ops_total (\d+)/m.exec(text)?.[1] ?? 0)
-    }
+    const metric = () => counter(admins[0], 'xlattice_bft_committed_ops_total')
     baseline = await windowed(
       cluster.members.map((m) => m.proc!.child.pid!),
       metric,
@@ -356,12 +359,7 @@ try {
     // (lib/memory-reducer.ts: two quiet 5 s looks in a row).
     await sleep(REST_SEC * 1000)
     const rssRest = await Promise.all(pids.map(rssBytes))
-    const reductions = await Promise.all(
-      admins.map(async (a) => {
-        const text = (await get(a, '/metrics', 'text/plain')).body as string
-        return Number(/^xlattice_heap_reductions_total (\d+)/m.exec(text)?.[1] ?? 0)
-      }),
-    )
+    const reductions = await Promise.all(admins.map((a) => counter(a, 'xlattice_heap_reductions_total')))
     // Time to look inside the members (e.g. a heap snapshot with BENCH_NODE_ARGS='--heapsnapshot-signal=SIGUSR2').
     const hold = Number(process.env.BENCH_HOLD_SEC ?? 0)
     if (hold > 0) console.error(`holding the cluster for ${hold} s (members ${pids.join(' ')})`)

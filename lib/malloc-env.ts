@@ -16,7 +16,7 @@
  * does: `xlattice demo` for its nodes, the systemd unit in docs/operators.md, the benchmarks.
  * Values already in the environment win.
  */
-export const MALLOC_ENV: Readonly<Record<string, string>> = {
+const MALLOC_ENV: Readonly<Record<string, string>> = {
   MALLOC_ARENA_MAX: '2',
   MALLOC_MMAP_THRESHOLD_: '131072',
 }

@@ -45,10 +45,6 @@ export class RecentKeys {
     return slot < 0 ? undefined : this.#heights[this.#slots[slot] - 1]
   }
 
-  has(hash: Uint8Array): boolean {
-    return this.#find(hash) >= 0
-  }
-
   /** Remembers `hash` at `height` unless it is already remembered; forgets the oldest when full. */
   add(hash: Uint8Array, height: number): void {
     if (hash.length !== 32) throw new RangeError('a 32-byte hash')
