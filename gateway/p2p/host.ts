@@ -17,6 +17,7 @@ import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { nodeRecordSelector, nodeRecordValidator, XLATTICE_NAMESPACE } from '../node/records.js'
+import { sodiumNoiseCrypto } from './noise-crypto.js'
 import { noiseOneWrite } from './noise-writes.js'
 import './prefix-decoder.js'
 import './yamux-window.js'
@@ -80,7 +81,7 @@ export async function createHost(opts: HostOptions): Promise<Host> {
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionEncrypters: [noiseOneWrite()],
+    connectionEncrypters: [noiseOneWrite({ crypto: sodiumNoiseCrypto })],
     // Yamux grows a stream's receive window up to 16 MiB, past the 4 MiB a paused stream may
     // buffer before libp2p resets it; at 2 MiB, pausing a stream (flow control against a fast
     // sender) holds the sender back instead of resetting it. Ample for loopback and LAN RTTs.
