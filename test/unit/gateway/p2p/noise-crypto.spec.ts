@@ -73,8 +73,10 @@ describe('Noise ChaCha20-Poly1305 on libsodium', () => {
       c[i] ^= 1
       return c
     }
-    const open = (c: Uint8Array, kk = k, nn = nonce, aa = ad) => () =>
-      sodiumNoiseCrypto.chaCha20Poly1305Decrypt(c, nn, aa, kk)
+    const open =
+      (c: Uint8Array, kk = k, nn = nonce, aa = ad) =>
+      () =>
+        sodiumNoiseCrypto.chaCha20Poly1305Decrypt(c, nn, aa, kk)
     const invalid = /Invalid chacha20poly1305 decryption/
     for (let i = 0; i < sealed.length; i += 37) assert.throws(open(flipped(sealed, i)), invalid, `byte ${i}`)
     assert.throws(open(flipped(sealed, sealed.length - 1)), invalid)
