@@ -9,6 +9,8 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { sodiumNoiseCrypto } from '../../../../gateway/p2p/noise-crypto.js'
 import { rng } from '../../../helpers/rng.js'
 
+type NoiseList = Parameters<typeof sodiumNoiseCrypto.chaCha20Poly1305Encrypt>[0]
+
 /** A plain Uint8Array view (Buffers and Uint8Arrays never compare deep-equal). */
 const u8 = (b: { subarray(): Uint8Array }) => {
   const a = b.subarray()
@@ -38,10 +40,11 @@ describe('Noise ChaCha20-Poly1305 on libsodium', () => {
     const k = r.bytes(32)
     const nonce = r.bytes(12)
     const parts = [r.bytes(100), r.bytes(1), r.bytes(300)]
-    const list = new Uint8ArrayList(...parts)
+    // The library's copy of uint8arraylist is another version of the same class.
+    const list = new Uint8ArrayList(...parts) as unknown as NoiseList
     const sealed = sodiumNoiseCrypto.chaCha20Poly1305Encrypt(list, nonce, new Uint8Array(0), k).subarray()
     const opened = sodiumNoiseCrypto.chaCha20Poly1305Decrypt(
-      new Uint8ArrayList(sealed.subarray(0, 7), sealed.subarray(7)),
+      new Uint8ArrayList(sealed.subarray(0, 7), sealed.subarray(7)) as unknown as NoiseList,
       nonce,
       new Uint8Array(0),
       k,
