@@ -16,6 +16,9 @@ const ENCODINGS = { keyEncoding: 'utf8', valueEncoding: 'view' } as const
 /** An abstract-level sublevel: its root database and its full key prefix (utf8). */
 type SublevelDb = Db & { db?: Db; prefix?: string }
 
+/** classic-level's implementation of batch(), under abstract-level's checks and encodings. */
+type OpenRoot = Db & { status?: string; _batch?: (ops: object[], options: object) => Promise<void> }
+
 class LevelSub implements Store {
   constructor(
     protected readonly db: Db,
@@ -35,17 +38,27 @@ class LevelSub implements Store {
   }
 
   batch(ops: BatchOp[], options: WriteOptions = {}): Promise<void> {
-    const root = (this.db as SublevelDb).db
-    const prefix = (this.db as SublevelDb).prefix
-    if (root === undefined || prefix === undefined) return this.db.batch(ops, { sync: options.sync === true })
-    // Straight to the root database with the sublevel's prefix: each level of sublevels would
-    // otherwise clone, check and re-encode every operation once more on its way down.
-    const prefixed = ops.map((op) =>
-      op.type === 'put'
-        ? { type: 'put', key: prefix + op.key, value: op.value }
-        : { type: 'del', key: prefix + op.key },
-    )
-    return root.batch(prefixed, { sync: options.sync === true })
+    const sub = this.db as SublevelDb
+    // Straight to the root database with the sublevel's full prefix: each level of sublevels
+    // would otherwise clone, check and re-encode every operation once more on its way down.
+    const root = sub.db ?? this.db
+    const prefix = sub.db === undefined ? '' : (sub.prefix ?? '')
+    const prefixed = ops.map((op) => {
+      if (typeof op.key !== 'string') throw new TypeError('a batch key must be a string')
+      if (op.type === 'del') return { type: 'del', key: prefix + op.key }
+      if (!(op.value instanceof Uint8Array)) throw new TypeError(`the value of ${op.key} must be bytes`)
+      return { type: 'put', key: prefix + op.key, value: op.value }
+    })
+    const opts = { sync: options.sync === true }
+    // And past abstract-level's batch(), to classic-level's own (its documented interface for
+    // implementations, which the public one wraps): the public one clones every operation,
+    // normalises its encodings and runs hooks and events this store never uses, ~3x the cost of
+    // the native call (a consensus height's 9-op batch: 74-83 us against 25-30 us here). The
+    // keys are strings and the values bytes (checked above), which the native side takes as
+    // they are. While the database is not open, the public path gives the usual errors.
+    const open = root as OpenRoot
+    if (open.status === 'open' && typeof open._batch === 'function') return open._batch(prefixed, opts)
+    return root.batch(prefixed, opts)
   }
 
   async *entries(range: RangeOptions = {}): AsyncIterable<[string, Uint8Array]> {

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { StoreError } from '../../../../lib/errors.js'
-import { LevelStore, MemoryStore } from '../../../../lib/store/index.js'
+import { type BatchOp, LevelStore, MemoryStore } from '../../../../lib/store/index.js'
 import { storeCompliance } from './compliance.js'
 
 const dirs: string[] = []
@@ -32,5 +32,27 @@ describe('LevelStore', () => {
     } finally {
       await first.close()
     }
+  })
+
+  // Batches go to classic-level's own batch() under abstract-level's checks (lib/store/level.ts).
+  it('a batch keeps its checks: non-byte values and closed stores are errors, nothing half-written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'xl-store-'))
+    dirs.push(dir)
+    const store = await LevelStore.open(dir)
+    const sub = store.sublevel('s')
+    const bad = [
+      { type: 'put', key: 'first', value: new Uint8Array([1]) },
+      { type: 'put', key: 'second', value: 'not bytes' },
+    ] as unknown as BatchOp[]
+    assert.throws(() => sub.batch(bad), TypeError)
+    assert.equal(await sub.get('first'), undefined)
+    // Keys are utf8 on both paths: a batched key is found by get() and by entries().
+    await sub.batch([{ type: 'put', key: 'clé/ü/✓', value: new Uint8Array([7]) }])
+    assert.deepEqual([...((await sub.get('clé/ü/✓')) ?? [])], [7])
+    const keys: string[] = []
+    for await (const [k] of sub.entries()) keys.push(k)
+    assert.deepEqual(keys, ['clé/ü/✓'])
+    await store.close()
+    await assert.rejects(sub.batch([{ type: 'put', key: 'late', value: new Uint8Array([1]) }]))
   })
 })
