@@ -46,7 +46,10 @@ export function receiveMessage(s: CoreState, out: Output, bytes: Uint8Array): bo
   const m = d.value
   const f = m.kind === 'vote' ? m.vote : m.proposal
   if (!equalBytes(f.chainId, s.config.chainId)) return drop(s, 'wrongChain')
-  if (f.height < s.height) return drop(s, 'stale')
+  if (f.height < s.height) {
+    if (m.kind === 'vote') checkLatePrecommit(s, m)
+    return drop(s, 'stale')
+  }
   if (f.height > s.height) {
     // Signatures of later heights cannot be checked before we know their set: buffer h + 1 only.
     out.behind = Math.max(out.behind, f.height)
@@ -82,6 +85,28 @@ function receiveVote(s: CoreState, out: Output, m: VoteMessage, bytes: Uint8Arra
     return drop(s, 'badSignature')
   noteRound(s, v.validatorIndex, v.round)
   return far || storeVote(s, out, m, bytes)
+}
+
+/**
+ * A precommit for the block we have just decided that our own certificate lacks (with four
+ * validators, the last of every height) is checked although it counts for nothing: the next
+ * proposer's certificate for that block, which the next proposal carries and every validator
+ * must verify, may well include it. Checked now, while the cluster waits for the next proposal,
+ * it is a cache hit then, on the path every later operation waits on (config.verify is the
+ * driver's cache of good signatures; the simulator's verifier is a plain check). The result is
+ * not used: certificates are verified entry by entry when they arrive. One check per validator
+ * and height, so stale junk cannot buy signature checks.
+ */
+function checkLatePrecommit(s: CoreState, m: VoteMessage): void {
+  const v = m.vote
+  const cert = s.lastCertificate
+  if (v.type !== 'precommit' || v.blockHash === null || cert === null || s.lastValidators === null) return
+  if (v.height !== cert.height || v.round !== cert.round || !equalBytes(v.blockHash, cert.blockHash)) return
+  const validator = s.lastValidators.validators[v.validatorIndex]
+  if (validator === undefined || s.lateChecked.has(v.validatorIndex)) return
+  if (cert.signatures.some((c) => c.validatorIndex === v.validatorIndex)) return
+  s.lateChecked.add(v.validatorIndex)
+  s.config.verify(TAG_VOTE, m.signBytes, m.signature, validator.publicKey)
 }
 
 /**

@@ -147,6 +147,8 @@ export interface CoreState {
   lastValidators: ValidatorSet | null
   lastBlockHash: Hash
   lastCertificate: CommitCertificate | null
+  /** Validators whose late precommit for the last block was checked (one check each). */
+  lateChecked: Set<number>
   /** Our index in `validators`, -1 when we only observe this height. */
   myIndex: number
   rounds: Map<number, RoundState>
@@ -216,6 +218,7 @@ export function enterHeight(s: CoreState, tip: ChainTip): void {
   s.lastValidators = tip.lastValidators
   s.lastBlockHash = tip.lastBlockHash
   s.lastCertificate = tip.lastCertificate
+  s.lateChecked = new Set()
   s.myIndex = indexOfKey(tip.validators, s.config.signer.publicKey)
   s.rounds = new Map()
   s.highest = new Map()

@@ -430,6 +430,35 @@ describe('consensus: hostile input', () => {
     assert.equal(t.core.rounds.get(0)!.prevotes.votedWeight, 4n)
   })
 
+  it('consensus: a late precommit for the decided block is checked once, for the next certificate', () => {
+    const { t, v } = proposed()
+    for (const i of [1, 2]) t.vote(i, 'prevote', 0, v.hash)
+    for (const i of [1, 2]) t.vote(i, 'precommit', 0, v.hash)
+    assert.equal(t.core.height, 2)
+    assert.deepEqual(
+      t.core.lastCertificate!.signatures.map((x) => x.validatorIndex),
+      [0, 1, 2],
+    )
+    const checks = () => t.verifications
+    const before = checks()
+    // Validator 3's precommit arrives after the decision: stale, but its signature is checked
+    // (the next proposer's certificate may carry it), once.
+    t.msg(vote(keys[3], 3, 'precommit', 1, 0, v.hash))
+    assert.equal(checks(), before + 1)
+    t.msg(vote(keys[3], 3, 'precommit', 1, 0, v.hash))
+    t.msg(vote(keys[1], 3, 'precommit', 1, 0, v.hash)) // junk signature: not another check
+    assert.equal(checks(), before + 1)
+    // Nothing else that is stale is worth a check: a signer already in our certificate, a
+    // precommit for another block or round, a prevote.
+    t.msg(vote(keys[1], 1, 'precommit', 1, 0, v.hash))
+    t.msg(vote(keys[3], 3, 'precommit', 1, 1, v.hash))
+    t.msg(vote(keys[3], 3, 'precommit', 1, 0, null))
+    t.msg(vote(keys[3], 3, 'prevote', 1, 0, v.hash))
+    assert.equal(checks(), before + 1)
+    assert.equal(t.core.stats.dropped.stale, 7)
+    assert.equal(t.core.rounds.size, 0, 'nothing stored for the new height')
+  })
+
   it('consensus: random mutations of valid messages never throw', () => {
     const t = new Harness(keys, set, 0)
     t.start()

@@ -16,7 +16,7 @@ import {
   type ValidatorSet,
   type Vote,
 } from '../../../../gateway/consensus/index.js'
-import type { Signer } from '../../../../lib/crypto.js'
+import { type Signer, verifySignature } from '../../../../lib/crypto.js'
 import { type BuiltBlock, CHAIN, proposal, TestApp, vote } from './fixtures.js'
 
 export const TIMEOUTS: Timeouts = {
@@ -33,6 +33,8 @@ export class Harness {
   readonly app = new TestApp()
   readonly core: CoreState
   signatures = 0
+  /** Signature checks the core asked for. */
+  verifications = 0
 
   constructor(
     readonly keys: readonly Signer[],
@@ -49,7 +51,16 @@ export class Harness {
       },
     }
     this.core = createCore(
-      { chainId: CHAIN, signer, app: this.app, timeouts: TIMEOUTS },
+      {
+        chainId: CHAIN,
+        signer,
+        app: this.app,
+        timeouts: TIMEOUTS,
+        verify: (tag, bytes, signature, publicKey) => {
+          this.verifications++
+          return verifySignature(tag, bytes, signature, publicKey)
+        },
+      },
       genesisTip(set),
       records,
     )
