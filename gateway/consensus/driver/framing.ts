@@ -38,6 +38,59 @@ export async function* readFrames(
 }
 
 /**
+ * Hands each frame to `onFrame` as its bytes arrive, from the stream's own message events:
+ * readFrames' two async iterators (the stream's, then the generator's) cost a few promise
+ * turns per message, which every vote of every height pays on every validator. Resolves when
+ * the stream ends or the remote closes its side; rejects with FrameTooLarge on an oversize
+ * length prefix (the caller aborts the stream: it cannot be resynchronised), and with what
+ * `onFrame` throws (no further frames are handed over).
+ */
+export function consumeFrames(
+  stream: Stream,
+  onFrame: (frame: Uint8Array) => void,
+  maxFrameBytes = MAX_FRAME_BYTES,
+): Promise<void> {
+  if (stream.readStatus !== 'readable' && stream.readStatus !== 'paused') return Promise.resolve()
+  const decoder = new LengthPrefixedDecoder({
+    maxDataLength: maxFrameBytes,
+    maxBufferSize: 2 * maxFrameBytes,
+  })
+  return new Promise<void>((resolve, reject) => {
+    const done = (err?: Error) => {
+      stream.removeEventListener('message', onMessage)
+      stream.removeEventListener('close', onClose)
+      stream.removeEventListener('remoteCloseWrite', onEnd)
+      if (err === undefined) resolve()
+      else reject(err)
+    }
+    const onMessage = (evt: { data: Uint8Array | { subarray(): Uint8Array } }) => {
+      const bytes = evt.data.subarray()
+      const frames: Uint8Array[] = []
+      try {
+        // In slices, so the buffer bound applies to what is pending, not to one large delivery.
+        for (let i = 0; i < bytes.length; i += maxFrameBytes) {
+          for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) frames.push(f.subarray())
+        }
+      } catch (err) {
+        done(new FrameTooLarge((err as Error).message))
+        return
+      }
+      try {
+        for (const f of frames) onFrame(f)
+      } catch (err) {
+        // Thrown into the stream's event dispatch it would be an uncaught exception: end here.
+        done(err as Error)
+      }
+    }
+    const onClose = (evt: { error?: Error }) => done(evt.error)
+    const onEnd = () => done()
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener('close', onClose)
+    stream.addEventListener('remoteCloseWrite', onEnd)
+  })
+}
+
+/**
  * Queues frames and sends them together at the end of the current microtask run: the messages
  * of one consensus step (and everything else produced synchronously with them) cost one Yamux
  * frame. Past MAX_QUEUED_BYTES the peer is not keeping up: `onOverflow` resets the stream.

@@ -11,7 +11,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../../../lib/log.js'
 import type { Host } from '../../p2p/host.js'
 import { BFT_PROTOCOL } from './constants.js'
-import { FrameTooLarge, FrameWriter, readFrames } from './framing.js'
+import { consumeFrames, FrameTooLarge, FrameWriter } from './framing.js'
 import type { DriverDropReason } from './metrics.js'
 import { PeerLink } from './peer-link.js'
 
@@ -129,7 +129,7 @@ export class Libp2pTransport implements Transport {
     })
     const reply: Reply = (frame) => writer.write(frame)
     try {
-      for await (const frame of readFrames(stream)) this.#handler?.frame(peer, frame, reply)
+      await consumeFrames(stream, (frame) => this.#handler?.frame(peer, frame, reply))
     } catch (err) {
       if (err instanceof FrameTooLarge) {
         // A length prefix over the bound: the stream cannot be resynchronised, so it goes.
