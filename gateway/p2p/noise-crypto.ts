@@ -11,53 +11,26 @@
  * X25519 stay the library's defaults.
  */
 import { defaultCrypto } from '@chainsafe/libp2p-noise/crypto'
-import sodium from 'sodium-native'
+import { chachaPolyOpen, chachaPolySeal } from '../../lib/crypto.js'
 
 type NoiseCrypto = typeof defaultCrypto
-
-const TAG_BYTES = sodium.crypto_aead_chacha20poly1305_ietf_ABYTES
 
 /** The library passes a Uint8Array or its own Uint8ArrayList (whose subarray() joins it). */
 const flat = (bytes: Uint8Array | { subarray(): Uint8Array }): Uint8Array =>
   bytes instanceof Uint8Array ? bytes : bytes.subarray()
 
-/** Buffer views for the native call, without copying. */
-const view = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-
 export const sodiumNoiseCrypto: NoiseCrypto = {
   ...defaultCrypto,
 
-  chaCha20Poly1305Encrypt(plaintext, nonce, ad, k) {
-    const message = flat(plaintext)
-    const out = Buffer.allocUnsafe(message.byteLength + TAG_BYTES)
-    sodium.crypto_aead_chacha20poly1305_ietf_encrypt(out, view(message), view(ad), null, view(nonce), view(k))
-    return out
-  },
+  chaCha20Poly1305Encrypt: (plaintext, nonce, ad, k) => chachaPolySeal(k, nonce, ad, flat(plaintext)),
 
   /**
-   * Opens in place when the library passes `dst` (the ciphertext's own bytes without the tag):
-   * libsodium checks the tag before it writes any plaintext, and allows the two to coincide.
+   * Opens in place when the library passes `dst` (the ciphertext's own bytes without the tag).
    * A forged or damaged message throws, as the library's implementations do.
    */
   chaCha20Poly1305Decrypt(ciphertext, nonce, ad, k, dst) {
-    const sealed = flat(ciphertext)
-    if (sealed.byteLength < TAG_BYTES) throw new Error('Invalid chacha20poly1305 decryption')
-    const length = sealed.byteLength - TAG_BYTES
-    const out = dst !== undefined && dst.byteLength === length ? view(dst) : Buffer.allocUnsafe(length)
-    let opened: number
-    try {
-      opened = sodium.crypto_aead_chacha20poly1305_ietf_decrypt(
-        out,
-        null,
-        view(sealed),
-        view(ad),
-        view(nonce),
-        view(k),
-      )
-    } catch {
-      throw new Error('Invalid chacha20poly1305 decryption')
-    }
-    if (opened !== length) throw new Error('Invalid chacha20poly1305 decryption')
-    return out
+    const opened = chachaPolyOpen(k, nonce, ad, flat(ciphertext), dst)
+    if (opened === null) throw new Error('Invalid chacha20poly1305 decryption')
+    return opened
   },
 }

@@ -1,6 +1,7 @@
 /**
- * The crypto functions of Noise_*_25519_ChaChaPoly_SHA256 on node:crypto (native), plus the
- * nonce encoding and REKEY that the session layer reuses for its explicit-counter frames.
+ * The crypto functions of Noise_*_25519_ChaChaPoly_SHA256 on node:crypto (native; the AEAD on
+ * libsodium, lib/crypto.ts), plus the nonce encoding and REKEY that the session layer reuses for
+ * its explicit-counter frames.
  *
  * Keys cross into node:crypto as JWK, not DER: on Node 20 / OpenSSL 3 here a DER import costs
  * 0.2-0.9 ms, a JWK import 16-72 µs, which is most of a handshake.
@@ -8,16 +9,8 @@
  * References: Noise Protocol Framework rev 34 §4 (crypto functions), §4.3 (HKDF), §11.3
  * (Rekey), §12.1 (25519), §12.3 (ChaChaPoly nonce), §12.5 (SHA256); RFC 7748; RFC 8439.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createHash,
-  createHmac,
-  createPublicKey,
-  diffieHellman,
-  type KeyObject,
-} from 'node:crypto'
-import { okpPrivateKey, randomBytes } from '../../lib/crypto.js'
+import { createHash, createHmac, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto'
+import { chachaPolyOpen, chachaPolySeal, okpPrivateKey, randomBytes } from '../../lib/crypto.js'
 import { HandshakeError } from './errors.js'
 
 export const DHLEN = 32
@@ -110,14 +103,8 @@ export function chachaNonce(n: bigint): Buffer {
 
 /** ENCRYPT(k, n, ad, plaintext) of Noise §4.2: ChaCha20-Poly1305 (RFC 8439), ciphertext || 16-byte tag. */
 export function aeadEncrypt(key: Uint8Array, n: bigint, ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
-  const cipher = createCipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAGLEN })
-  cipher.setAAD(ad, { plaintextLength: plaintext.length })
-  const body = cipher.update(plaintext)
-  cipher.final()
-  const out = new Uint8Array(body.length + TAGLEN)
-  out.set(body, 0)
-  out.set(cipher.getAuthTag(), body.length)
-  return out
+  const sealed = chachaPolySeal(key, chachaNonce(n), ad, plaintext)
+  return new Uint8Array(sealed.buffer, sealed.byteOffset, sealed.byteLength)
 }
 
 /** DECRYPT(k, n, ad, ciphertext) of Noise §4.2; null (never a throw) when authentication fails. */
@@ -127,18 +114,8 @@ export function aeadDecrypt(
   ad: Uint8Array,
   ciphertext: Uint8Array,
 ): Uint8Array | null {
-  if (ciphertext.length < TAGLEN) return null
-  const bodyLength = ciphertext.length - TAGLEN
-  try {
-    const decipher = createDecipheriv('chacha20-poly1305', key, chachaNonce(n), { authTagLength: TAGLEN })
-    decipher.setAAD(ad, { plaintextLength: bodyLength })
-    decipher.setAuthTag(ciphertext.subarray(bodyLength))
-    const body = decipher.update(ciphertext.subarray(0, bodyLength))
-    decipher.final()
-    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
-  } catch {
-    return null
-  }
+  const body = chachaPolyOpen(key, chachaNonce(n), ad, ciphertext)
+  return body === null ? null : new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
 }
 
 /** REKEY(k) of Noise §4.2 / §11.3: the first 32 bytes of ENCRYPT(k, 2^64-1, zerolen, zeros). */

@@ -4,7 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ed25519, x25519 } from '@noble/curves/ed25519.js'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
+import { chacha20poly1305 } from '@noble/ciphers/chacha.js'
 import {
+  chachaPolyOpen,
+  chachaPolySeal,
   ed25519Generate,
   sha256,
   Signer,
@@ -99,6 +102,46 @@ describe('lib/crypto', () => {
     }
     for (const dir of ['lib', 'gateway', 'component', 'bin']) walk(dir)
     assert.deepEqual(offenders, [])
+  })
+
+  it('ChaCha20-Poly1305 on libsodium: the RFC 8439 vector, agreement with @noble, null on any damage', () => {
+    // RFC 8439 §2.8.2.
+    const key = Uint8Array.from({ length: 32 }, (_, i) => 0x80 + i)
+    const nonce = Buffer.from('070000004041424344454647', 'hex')
+    const ad = Buffer.from('50515253c0c1c2c3c4c5c6c7', 'hex')
+    const text = Buffer.from(
+      "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.",
+    )
+    const sealed = chachaPolySeal(key, nonce, ad, text)
+    assert.equal(sealed.subarray(0, 16).toString('hex'), 'd31a8d34648e60db7b86afbc53ef7ec2')
+    assert.equal(sealed.subarray(-16).toString('hex'), '1ae10b594f09e26a7e902ecbd0600691')
+    assert.deepEqual(chachaPolyOpen(key, nonce, ad, sealed), text)
+    for (const size of [0, 1, 63, 64, 65, 1000, 70_000]) {
+      const k = randomBytes(32)
+      const n = randomBytes(12)
+      const a = randomBytes(size % 2 === 0 ? 0 : 13)
+      const m = randomBytes(size)
+      const ours = chachaPolySeal(k, n, a, m)
+      assert.deepEqual(new Uint8Array(ours), chacha20poly1305(k, n, a).encrypt(m), `size ${size}`)
+      assert.deepEqual(new Uint8Array(chachaPolyOpen(k, n, a, ours)!), m)
+      // In place: the plaintext written over the ciphertext's own bytes.
+      const copy = Uint8Array.from(ours)
+      const opened = chachaPolyOpen(k, n, a, copy, copy.subarray(0, size))!
+      assert.equal(opened.buffer, copy.buffer)
+      assert.deepEqual(new Uint8Array(opened), m)
+    }
+    const flip = (b: Uint8Array, i: number) => {
+      const c = Uint8Array.from(b)
+      c[i] ^= 0x40
+      return c
+    }
+    for (const i of [0, 50, sealed.length - 1])
+      assert.equal(chachaPolyOpen(key, nonce, ad, flip(sealed, i)), null)
+    assert.equal(chachaPolyOpen(flip(key, 3), nonce, ad, sealed), null)
+    assert.equal(chachaPolyOpen(key, flip(nonce, 11), ad, sealed), null)
+    assert.equal(chachaPolyOpen(key, nonce, flip(ad, 0), sealed), null)
+    assert.equal(chachaPolyOpen(key, nonce, ad, sealed.subarray(0, 15)), null)
+    assert.equal(chachaPolyOpen(key.subarray(1), nonce, ad, sealed), null)
   })
 
   it('sha256 matches @noble', () => {
