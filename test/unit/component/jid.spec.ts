@@ -21,6 +21,16 @@ describe('component/jid', () => {
     assert.throws(() => Jid.parse('a@'), AddressError)
   })
 
+  it('[xmpp] domains checked once are remembered, boundedly; a bad one is refused every time', () => {
+    // Past the bound of remembered domains (4096) the checks go on as before.
+    for (let i = 0; i < 5000; i++) assert.equal(Jid.parse(`u@d${i}.example`).domain, `d${i}.example`)
+    for (let i = 0; i < 3; i++) {
+      assert.throws(() => Jid.parse('u@bad domain.example'), AddressError)
+      assert.throws(() => Jid.parse('u@bad..example'), AddressError)
+      assert.equal(Jid.parse('u@d1.example').domain, 'd1.example')
+    }
+  })
+
   describe('[xmpp] XEP-0106 escaping', () => {
     // References: XEP-0106 §5 (the examples table).
     const table: [string, string][] = [
