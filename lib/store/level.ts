@@ -43,12 +43,15 @@ class LevelSub implements Store {
     // would otherwise clone, check and re-encode every operation once more on its way down.
     const root = sub.db ?? this.db
     const prefix = sub.db === undefined ? '' : (sub.prefix ?? '')
-    const prefixed = ops.map((op) => {
-      if (typeof op.key !== 'string') throw new TypeError('a batch key must be a string')
-      if (op.type === 'del') return { type: 'del', key: prefix + op.key }
-      if (!(op.value instanceof Uint8Array)) throw new TypeError(`the value of ${op.key} must be bytes`)
-      return { type: 'put', key: prefix + op.key, value: op.value }
-    })
+    const prefixed: object[] = []
+    for (const op of ops) {
+      // Refused as a rejection, like every other failure of a batch.
+      if (typeof op.key !== 'string') return Promise.reject(new TypeError('a batch key must be a string'))
+      if (op.type === 'del') prefixed.push({ type: 'del', key: prefix + op.key })
+      else if (op.value instanceof Uint8Array)
+        prefixed.push({ type: 'put', key: prefix + op.key, value: op.value })
+      else return Promise.reject(new TypeError(`the value of ${op.key} must be bytes`))
+    }
     const opts = { sync: options.sync === true }
     // And past abstract-level's batch(), to classic-level's own (its documented interface for
     // implementations, which the public one wraps): the public one clones every operation,

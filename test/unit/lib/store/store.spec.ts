@@ -44,7 +44,7 @@ describe('LevelStore', () => {
       { type: 'put', key: 'first', value: new Uint8Array([1]) },
       { type: 'put', key: 'second', value: 'not bytes' },
     ] as unknown as BatchOp[]
-    assert.throws(() => sub.batch(bad), TypeError)
+    await assert.rejects(sub.batch(bad), TypeError)
     assert.equal(await sub.get('first'), undefined)
     // Keys are utf8 on both paths: a batched key is found by get() and by entries().
     await sub.batch([{ type: 'put', key: 'clé/ü/✓', value: new Uint8Array([7]) }])
