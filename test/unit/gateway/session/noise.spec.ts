@@ -138,7 +138,7 @@ describe('gateway/session/noise against the Cacophony vectors', () => {
   })
 })
 
-describe('gateway/session/primitives: node:crypto against @noble', () => {
+describe('gateway/session/primitives: node:crypto and libsodium against @noble', () => {
   it('[0.0.6] X25519 public keys and shared secrets match @noble/curves', () => {
     for (let i = 0; i < 20; i++) {
       const a = DhKey.generate()
