@@ -14,7 +14,7 @@ import { randomBytes, Signer } from '../../lib/crypto.js'
 import { concatBytes, fromB64u, fromHex } from '../../lib/encoding.js'
 import { Frame } from '../../gateway/consensus/driver/bft.pb.js'
 import { BFT_PROTOCOL, putOp } from '../../gateway/consensus/driver/index.js'
-import { readFrames } from '../../gateway/consensus/driver/framing.js'
+import { consumeFrames } from '../../gateway/consensus/driver/framing.js'
 import { drained } from '../../gateway/p2p/drain.js'
 import { packFrames } from '../../gateway/p2p/frames.js'
 import {
@@ -85,9 +85,9 @@ describe('consensus: validators under hostile input', function () {
     await byzantine.handle(
       BFT_PROTOCOL,
       async (stream) => {
-        try {
-          for await (const f of readFrames(stream)) if (captured.length < 2000) captured.push(f)
-        } catch {}
+        await consumeFrames(stream, (f) => {
+          if (captured.length < 2000) captured.push(f)
+        }).catch(() => {})
       },
       { maxInboundStreams: 16 },
     )

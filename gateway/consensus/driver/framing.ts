@@ -1,5 +1,5 @@
 /**
- * Length-prefixed frames on a libp2p stream: a reader that yields raw frames (bounded, so a
+ * Length-prefixed frames on a libp2p stream: a reader that hands over raw frames (bounded, so a
  * bad length prefix ends the stream instead of buffering forever) and a writer that packs all
  * frames queued in one microtask into one `stream.send`, waiting for drain when asked to.
  */
@@ -13,33 +13,9 @@ export class FrameTooLarge extends Error {
   override name = 'FrameTooLarge'
 }
 
-/** Raw frames from the stream until it ends; throws FrameTooLarge on an oversize frame. */
-export async function* readFrames(
-  stream: Stream,
-  maxFrameBytes = MAX_FRAME_BYTES,
-): AsyncGenerator<Uint8Array> {
-  const decoder = new LengthPrefixedDecoder({
-    maxDataLength: maxFrameBytes,
-    maxBufferSize: 2 * maxFrameBytes,
-  })
-  for await (const chunk of stream) {
-    const bytes = chunk.subarray()
-    const frames: Uint8Array[] = []
-    try {
-      // In slices, so the buffer bound applies to what is pending, not to one large delivery.
-      for (let i = 0; i < bytes.length; i += maxFrameBytes) {
-        for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) frames.push(f.subarray())
-      }
-    } catch (err) {
-      throw new FrameTooLarge((err as Error).message)
-    }
-    yield* frames
-  }
-}
-
 /**
- * Hands each frame to `onFrame` as its bytes arrive, from the stream's own message events:
- * readFrames' two async iterators (the stream's, then the generator's) cost a few promise
+ * Hands each frame to `onFrame` as its bytes arrive, from the stream's own message events: an
+ * async-iterator reader (the stream's iterator, then a generator over it) costs a few promise
  * turns per message, which every vote of every height pays on every validator. Resolves when
  * the stream ends or the remote closes its side; rejects with FrameTooLarge on an oversize
  * length prefix (the caller aborts the stream: it cannot be resynchronised), and with what
