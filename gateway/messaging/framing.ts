@@ -10,7 +10,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_FRAME_BYTES } from './constants.js'
 import { Frame } from './messaging.pb.js'
 import { drained } from '../p2p/drain.js'
-import { packFrames } from '../p2p/frames.js'
+import { decodeChunk, packFrames } from '../p2p/frames.js'
 
 export class FrameTooLarge extends Error {
   override name = 'FrameTooLarge'
@@ -42,15 +42,10 @@ export async function* readFrames(
   const onMessage = (evt: Event) => {
     const bytes = (evt as Event & { data: Uint8Array | Uint8ArrayList }).data.subarray()
     try {
-      // In slices, so the decoder's buffer bound applies to what is pending, not to how much
-      // the muxer happened to deliver at once.
-      for (let i = 0; i < bytes.length; i += maxFrameBytes) {
-        for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) {
-          const frame = f.subarray()
-          frames.push(frame)
-          pending += frame.length
-        }
-      }
+      decodeChunk(decoder, bytes, maxFrameBytes, (frame) => {
+        frames.push(frame)
+        pending += frame.length
+      })
     } catch (err) {
       failure ??= new FrameTooLarge((err as Error).message)
     }

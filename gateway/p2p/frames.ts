@@ -1,4 +1,4 @@
-/** Unsigned-varint length prefixes, shared by every protocol that batches frames into one send. */
+/** Unsigned-varint length prefixes, shared by every protocol that batches frames into one send or reads them back. */
 
 function writeVarint(n: number, out: Uint8Array, offset: number): number {
   while (n > 0x7f) {
@@ -16,6 +16,24 @@ function varintLength(n: number): number {
     len++
   }
   return len
+}
+
+/**
+ * Hands `each` the frames a length-prefix decoder completes from one received chunk, in order.
+ * The chunk is fed in slices of at most `maxFrameBytes`, so the decoder's buffer bound applies
+ * to what is pending, not to how much the muxer happened to deliver at once. Throws what the
+ * decoder throws (an oversize or over-long prefix: the stream cannot be resynchronised), after
+ * handing over the frames before it.
+ */
+export function decodeChunk(
+  decoder: { decode(bytes: Uint8Array): Iterable<{ subarray(): Uint8Array }> },
+  bytes: Uint8Array,
+  maxFrameBytes: number,
+  each: (frame: Uint8Array) => void,
+): void {
+  for (let i = 0; i < bytes.length; i += maxFrameBytes) {
+    for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) each(f.subarray())
+  }
 }
 
 /** Length-prefixes and concatenates encoded frames into one buffer (one stream `send`). */

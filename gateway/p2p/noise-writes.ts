@@ -2,18 +2,18 @@
  * One contiguous buffer, so one socket write, per batch of Noise messages.
  *
  * @chainsafe/libp2p-noise 17 encrypts what a connection sends as a list of pieces: each Noise
- * message's 2-byte length, then its ciphertext, itself several pieces when the plaintext was a
- * list (node:crypto's cipher then gives one buffer per input buffer, the final block and the
- * tag). @libp2p/tcp writes every piece with its own `socket.write`, so one small Yamux frame
- * left in two loopback writes or more, each a system call that runs the receiver's TCP path. In
- * the consensus profiles these writes were the largest self time of a validator
- * (bench/RESULTS.md). (Corking the socket so Node joins
- * them in one `writev` cost more than it saved: its buffered path is slower than a copy.)
+ * message's 2-byte length, then its ciphertext (with the library's own cipher, itself several
+ * pieces when the plaintext was a list; noise-crypto.ts's gives one buffer). @libp2p/tcp
+ * writes every piece with its own `socket.write`, so one small Yamux frame left in two loopback
+ * writes or more, each a system call that runs the receiver's TCP path. In the consensus
+ * profiles these writes were the largest self time of a validator (bench/RESULTS.md).
+ * (Corking the socket so Node joins them in one `writev` cost more than it saved: its buffered
+ * path is slower than a copy.)
  *
- * Here the plaintext is joined before encryption and the pieces after it, so a send leaves in
- * one write. The wire bytes are exactly the library's; only how they are handed to the socket
- * changes. The copies cost far less than the writes they save, even for 4 MiB blocks (a
- * memcpy against one system call per 64 KiB Noise message and its length).
+ * Here the pieces are joined after encryption, so a send leaves in one write. The wire bytes
+ * are exactly the library's; only how they are handed to the socket changes. The copy costs far
+ * less than the writes it saves, even for 4 MiB blocks (a memcpy against one system call per
+ * 64 KiB Noise message and its length).
  *
  * The library does not export its message stream, so its prototype is reached through the
  * first secured connection and patched once for the process.
@@ -47,8 +47,7 @@ function install(connection: unknown): void {
   if (proto.xlatticeOneWrite !== true) {
     const encrypt = proto.encrypt
     proto.encrypt = function (this: unknown, chunk: Uint8Array | Uint8ArrayList) {
-      const flat = chunk instanceof Uint8Array ? chunk : chunk.subarray()
-      const out = encrypt.call(this, flat)
+      const out = encrypt.call(this, chunk)
       return out instanceof Uint8Array ? out : out.subarray()
     }
     proto.xlatticeOneWrite = true

@@ -10,13 +10,19 @@
  * (Rekey), §12.1 (25519), §12.3 (ChaChaPoly nonce), §12.5 (SHA256); RFC 7748; RFC 8439.
  */
 import { createHash, createHmac, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto'
-import { chachaPolyOpen, chachaPolySeal, okpPrivateKey, randomBytes } from '../../lib/crypto.js'
+import {
+  CHACHAPOLY_TAG_LENGTH,
+  chachaPolyOpen,
+  chachaPolySeal,
+  okpPrivateKey,
+  randomBytes,
+} from '../../lib/crypto.js'
 import { HandshakeError } from './errors.js'
 
 export const DHLEN = 32
 export const HASHLEN = 32
 export const KEYLEN = 32
-export const TAGLEN = 16
+export const TAGLEN = CHACHAPOLY_TAG_LENGTH
 /** 2^64 - 1: reserved by Noise §5.1 for REKEY, never used to encrypt a message. */
 export const MAX_NONCE = 0xffff_ffff_ffff_ffffn
 

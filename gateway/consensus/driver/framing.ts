@@ -7,7 +7,7 @@ import type { Stream } from '@libp2p/interface'
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import { MAX_FRAME_BYTES, MAX_QUEUED_BYTES } from './constants.js'
 import { drained } from '../../p2p/drain.js'
-import { packFrames } from '../../p2p/frames.js'
+import { decodeChunk, packFrames } from '../../p2p/frames.js'
 
 export class FrameTooLarge extends Error {
   override name = 'FrameTooLarge'
@@ -40,13 +40,9 @@ export function consumeFrames(
       else reject(err)
     }
     const onMessage = (evt: { data: Uint8Array | { subarray(): Uint8Array } }) => {
-      const bytes = evt.data.subarray()
       const frames: Uint8Array[] = []
       try {
-        // In slices, so the buffer bound applies to what is pending, not to one large delivery.
-        for (let i = 0; i < bytes.length; i += maxFrameBytes) {
-          for (const f of decoder.decode(bytes.subarray(i, i + maxFrameBytes))) frames.push(f.subarray())
-        }
+        decodeChunk(decoder, evt.data.subarray(), maxFrameBytes, (f) => frames.push(f))
       } catch (err) {
         done(new FrameTooLarge((err as Error).message))
         return
