@@ -8,7 +8,10 @@
  *              /etc/hosts is left alone (test/harness/prosody.ts, option s2s);
  *   - lattice: two Prosody with an `xlattice start` node attached to each (XEP-0114, component
  *              domains lattice.a.localhost and lattice.b.localhost), two more nodes without XMPP
- *              and a registry: alice@a.localhost -> bob@lattice.a.localhost -> bob@b.localhost.
+ *              and a registry: alice@a.localhost -> bob@lattice.a.localhost -> bob@b.localhost;
+ *   - relay:   baseline (c) on the lattice's two Prosody, the floor of a design with a component
+ *              process on each server: two bare relays joined by one TCP socket
+ *              (bench/xmpp-relay.ts), ralice@a.localhost -> rbob@relay.a.localhost -> rbob@b.localhost.
  * Every senders' server also has `senders` extra accounts s0, s1, ... beside alice; lattice A has
  * carol, a receiver on the senders' own node (the path without a hop between nodes).
  * Prosody A of the lattice serves guests.a.localhost with anonymous login (XEP-0175): fresh
@@ -42,6 +45,8 @@ export interface Sites {
   s2s?: Path
   s2sSkipped?: string
   lattice: Path & { nodes: Started[]; registry: Started; domains: [string, string] }
+  /** Baseline (c): two bare relays on the lattice's servers (bench/xmpp-relay.ts). */
+  relay: Path & { procs: Started[] }
   servers: ProsodyServer[]
   stop(): Promise<void>
 }
@@ -115,13 +120,16 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
   const senders = ['alice', ...Array.from({ length: o.senders }, (_, i) => `s${i}`)]
   try {
     const component = (host: string) => [
-      { host, components: [{ domain: `lattice.${host}`, secret: SECRET }] },
+      {
+        host,
+        components: ['lattice', 'relay'].map((sub) => ({ domain: `${sub}.${host}`, secret: SECRET })),
+      },
     ]
-    const a = await prosody('a.localhost', [...senders, 'carol'], {
+    const a = await prosody('a.localhost', [...senders, 'carol', 'ralice'], {
       domains: component('a.localhost'),
       extraConfig: `VirtualHost "${GUESTS}"\n  authentication = "anonymous"`,
     })
-    const b = await prosody('b.localhost', ['bob'], { domains: component('b.localhost') })
+    const b = await prosody('b.localhost', ['bob', 'rbob'], { domains: component('b.localhost') })
     const spawn = async (args: string[], nodeArgs: string[] = [], fast = true) => {
       const p = await spawnReady(process.execPath, [...nodeArgs, BIN, ...args], {
         env: fast ? { ...o.env, ...CLUSTER_FAST } : o.env,
@@ -143,6 +151,24 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
       ...['--admin', '127.0.0.1:0', ...extra],
     ])
     let nodes = await Promise.all(nodeArgs.map((args) => spawn(args)))
+    const relay = (server: ProsodyServer, own: string, peer: string, join: object) =>
+      spawnReady(
+        process.execPath,
+        [
+          ...['--import', 'tsx', resolve('bench/xmpp-relay.ts')],
+          JSON.stringify({
+            service: server.componentService,
+            ...{ domain: `relay.${own}`, secret: SECRET, peerDomain: `relay.${peer}`, peerHost: peer },
+            ...join,
+          }),
+        ],
+        { env: o.env, timeoutMs: 30_000 },
+      ).then((p) => {
+        procs.push(p)
+        return p
+      })
+    const relayA = await relay(a, 'a.localhost', 'b.localhost', { listen: true })
+    const relayB = await relay(b, 'b.localhost', 'a.localhost', { connect: relayA.info.port })
     // The baselines' servers start while the cluster forms.
     const one = await prosody('one.localhost', [...senders, 'bob'])
     const addresses = await s2sAddresses()
@@ -197,6 +223,12 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
         nodes,
         registry,
         domains,
+      },
+      relay: {
+        from: { server: a, host: 'a.localhost' },
+        to: { server: b, host: 'b.localhost' },
+        bobAddress: 'rbob@relay.a.localhost',
+        procs: [relayA, relayB],
       },
       servers,
       stop,

@@ -3,7 +3,11 @@
  * through the lattice, beside two baselines measured in the same run with the same clients,
  * concurrency and window (bench/xmpp-sites.ts starts every path before the first case):
  *   (a) s2s:  two Prosody federated over s2s on loopback, what the lattice replaces;
- *   (b) one:  the same two users on one Prosody.
+ *   (b) one:  the same two users on one Prosody;
+ *   (c) relay: the floor of this architecture, on the lattice's two Prosody: a bare process
+ *             attached to each as a component, the two joined by one TCP socket, nothing stored,
+ *             sealed or looked up (bench/xmpp-relay.ts). Not a target: it shows how much of the
+ *             lattice's cost over (a) any component-based design pays, and how much is its own.
  * Clients are @xmpp/client over TCP with SASL PLAIN and TCP_NODELAY (test/harness xmppClient).
  * Nodes run the production configuration (messages encrypted between nodes; the component's
  * default per-sender limits: messages 3,000/s, burst 6,000, IQs and presence 20/s, burst 60;
@@ -11,7 +15,8 @@
  * CLUSTER_FAST's short intervals, then every node restarts with the defaults before the first
  * case (the registry keeps CLUSTER_FAST's neighbour k of 16, moot with four nodes).
  *
- * Cases, each a warm-up then a WINDOW-second window, on each path in turn:
+ * Cases, each a warm-up then a WINDOW-second window, on each path in turn, in BENCH_CASES' order
+ * (the floor (c) takes part in all but senders and registrations):
  *   - latency:    alice -> bob, one message in flight, at most one send per 60 ms (a user
  *                 chatting: every process on the path wakes from idle for each message); on the
  *                 lattice also alice -> carol, both users of node A (no hop between nodes);
@@ -58,7 +63,7 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
 
-type PathName = 's2s' | 'one' | 'lattice'
+type PathName = 's2s' | 'one' | 'lattice' | 'relay'
 interface Clients {
   alice: Client
   senders: Client[]
@@ -110,6 +115,14 @@ async function register(c: Client, d: string, nick: string): Promise<void> {
 /** Logs in alice, the senders and bob (online) on a path; on the lattice each registers a nick. */
 async function clientsOf(name: PathName, path: Path, sites: Sites): Promise<Clients> {
   const { from, to } = path
+  if (name === 'relay') {
+    const [alice, bob] = await Promise.all([
+      login(from.server, from.host, 'ralice'),
+      login(to.server, to.host, 'rbob'),
+    ])
+    await bob.send(parse('<presence/>'))
+    return { alice, senders: [], bob }
+  }
   const [alice, bob, ...senders] = await Promise.all([
     login(from.server, from.host, 'alice'),
     login(to.server, to.host, 'bob'),
@@ -159,7 +172,7 @@ try {
   sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir })
   const s = sites
   const setupSec = (performance.now() - t0) / 1000
-  const paths = (['s2s', 'one', 'lattice'] as const).filter((p) => s[p] !== undefined)
+  const paths = (['s2s', 'one', 'lattice', 'relay'] as const).filter((p) => s[p] !== undefined)
   const clients = {} as Record<PathName, Clients>
   for (const p of paths) clients[p] = await clientsOf(p, s[p] as Path, s)
   const carol = await login(s.lattice.from.server, s.lattice.from.host, 'carol')
@@ -170,6 +183,7 @@ try {
     const servers = [...new Set([path.from.server, path.to.server])]
     const groups: Record<string, number[]> = { prosody: await Promise.all(servers.map(prosodyPid)) }
     if (p === 'lattice') groups.nodes = s.lattice.nodes.map((n) => n.child.pid as number)
+    if (p === 'relay') groups.relays = s.relay.procs.map((r) => r.child.pid as number)
     return groups
   }
   const dropped = async () => (await status(s.lattice.nodes[0].info.admin)).xmpp?.router?.dropped ?? {}
@@ -213,6 +227,7 @@ try {
   ) => {
     for (const p of paths) {
       const c = clients[p]
+      if (senders(c).length === 0) continue
       await measure(
         `${name}, ${p}`,
         p,
@@ -226,23 +241,25 @@ try {
   const B2B = 'latency, 1 in flight, back to back'
   const THR = `throughput, ${INFLIGHT} in flight`
   const MANY = `${SENDERS} senders, 1 in flight each`
-  if (CASES.includes('latency')) {
-    const o = { inFlight: 1, minIntervalMs: 60, lossMs: LOSS_MS }
-    await messageCase(LAT, (c) => [c.alice], o)
-    const c = clients.lattice
-    await measure(
-      `${LAT}, lattice, both on node A`,
-      'lattice',
-      { senders: [c.alice], receiver: carol, to: `carol@${s.lattice.domains[0]}` },
-      o,
-    )
+  const messageCases: Record<string, () => Promise<void>> = {
+    latency: async () => {
+      const o = { inFlight: 1, minIntervalMs: 60, lossMs: LOSS_MS }
+      await messageCase(LAT, (c) => [c.alice], o)
+      const c = clients.lattice
+      await measure(
+        `${LAT}, lattice, both on node A`,
+        'lattice',
+        { senders: [c.alice], receiver: carol, to: `carol@${s.lattice.domains[0]}` },
+        o,
+      )
+    },
+    backtoback: () => messageCase(B2B, (c) => [c.alice], { inFlight: 1, minIntervalMs: 0, lossMs: LOSS_MS }),
+    throughput: () =>
+      messageCase(THR, (c) => [c.alice], { inFlight: INFLIGHT, minIntervalMs: 0, lossMs: LOSS_MS }),
+    senders: () => messageCase(MANY, (c) => c.senders, { inFlight: 1, minIntervalMs: 55, lossMs: LOSS_MS }),
   }
-  if (CASES.includes('backtoback'))
-    await messageCase(B2B, (c) => [c.alice], { inFlight: 1, minIntervalMs: 0, lossMs: LOSS_MS })
-  if (CASES.includes('throughput'))
-    await messageCase(THR, (c) => [c.alice], { inFlight: INFLIGHT, minIntervalMs: 0, lossMs: LOSS_MS })
-  if (CASES.includes('senders'))
-    await messageCase(MANY, (c) => c.senders, { inFlight: 1, minIntervalMs: 55, lossMs: LOSS_MS })
+  // In the order given (the default runs the paced case after the busy ones).
+  for (const name of CASES) await messageCases[name]?.()
 
   let registrations: string[] | undefined
   if (CASES.includes('registrations')) {
@@ -275,6 +292,7 @@ try {
       perSec,
       `${fx(regs.result.opsPerSec / base.result.opsPerSec)}x ping loop`,
       '',
+      '',
     ]
     notes.push(
       `registrations: ${fmt(regs.result.opsPerSec, 0)}/s, ${fx(regs.result.opsPerSec / base.result.opsPerSec)}x the ping loop; ` +
@@ -284,9 +302,10 @@ try {
     )
   }
 
-  // Ratios of the lattice to baseline (a), with the targets, and to baseline (b).
-  const ratio = (label: string, f: (r: MessageResult) => number, ref: PathName) => {
-    const l = results[`${label}, lattice`]
+  // Ratios of the lattice to baseline (a), with the targets, and to baseline (b); the floor (c)
+  // to (a): what any design with a component process on each server pays at the least.
+  const ratio = (label: string, f: (r: MessageResult) => number, ref: PathName, of: PathName = 'lattice') => {
+    const l = results[`${label}, ${of}`]
     const b = results[`${label}, ${ref}`]
     return l && b ? f(l) / f(b) : Number.NaN
   }
@@ -296,30 +315,30 @@ try {
   const bp = ratio(B2B, p50, 's2s')
   const tp = ratio(THR, rate, 's2s')
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met')
+  const row = (label: string, f: (r: MessageResult) => number, target = '') => [
+    label,
+    `${fx(ratio(label, f, 's2s'))}x`,
+    `${fx(ratio(label, f, 'one'))}x`,
+    `${fx(ratio(label, f, 's2s', 'relay'))}x`,
+    target,
+  ]
   const table = [
-    ['lattice / baseline', 'vs s2s (a)', 'vs one server (b)', 'target (vs a)'],
-    [
-      'latency p50, 1 in flight',
-      `${fx(lp)}x`,
-      `${fx(ratio(LAT, p50, 'one'))}x`,
-      `<= 2x: ${verdict(lp <= 2)}`,
-    ],
-    [
-      'latency p50, 1 in flight, back to back',
-      `${fx(bp)}x`,
-      `${fx(ratio(B2B, p50, 'one'))}x`,
-      `<= 2x: ${verdict(bp <= 2)}`,
-    ],
-    [THR, `${fx(tp)}x`, `${fx(ratio(THR, rate, 'one'))}x`, `>= 0.7x: ${verdict(tp >= 0.7)}`],
-    [`throughput, ${MANY}`, `${fx(ratio(MANY, rate, 's2s'))}x`, `${fx(ratio(MANY, rate, 'one'))}x`, ''],
+    ['lattice / baseline', 'vs s2s (a)', 'vs one server (b)', 'floor (c) vs a', 'target (vs a)'],
+    row(LAT, p50, `<= 2x: ${verdict(lp <= 2)}`),
+    row(B2B, p50, `<= 2x: ${verdict(bp <= 2)}`),
+    row(THR, rate, `>= 0.7x: ${verdict(tp >= 0.7)}`),
+    row(MANY, rate),
   ]
   if (registrations) table.push(registrations)
   console.log('')
-  for (const r of table) console.log(`${r[0].padEnd(44)} ${r[1].padStart(11)} ${r[2].padStart(18)}   ${r[3]}`)
+  for (const r of table)
+    console.log(`${r[0].padEnd(44)} ${r[1].padStart(11)} ${r[2].padStart(18)} ${r[3].padStart(15)}   ${r[4]}`)
   notes.push(
     `lattice/s2s: latency p50 ${fx(lp)}x paced (target <= 2x ${verdict(lp <= 2)}), ${fx(bp)}x back to back ` +
       `(${verdict(bp <= 2)}), throughput at ${INFLIGHT} in flight ` +
-      `${fx(tp)}x (target >= 0.7x ${verdict(tp >= 0.7)}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x`,
+      `${fx(tp)}x (target >= 0.7x ${verdict(tp >= 0.7)}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x; ` +
+      `floor (c)/s2s: ${fx(ratio(LAT, p50, 's2s', 'relay'))}x paced, ${fx(ratio(B2B, p50, 's2s', 'relay'))}x back to back, ` +
+      `${fx(ratio(THR, rate, 's2s', 'relay'))}x at ${INFLIGHT} in flight`,
     s.s2sSkipped === undefined
       ? `s2s between ${s.s2s?.from.server.s2sAddress} and ${s.s2s?.to.server.s2sAddress} port 5269`
       : `baseline (a) SKIPPED: ${s.s2sSkipped}`,
