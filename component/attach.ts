@@ -7,7 +7,7 @@ import { MAX_PAYLOAD_BYTES, type XLatticeNode } from '../gateway/index.js'
 import { toHex } from '../lib/encoding.js'
 import { StoredAccounts } from './accounts-store.js'
 import { type RunningComponent, startComponent } from './index.js'
-import { type Lattice, type NickOutcome, PayloadTooLargeError } from './lattice.js'
+import { type Lattice, type NickBinding, type NickOutcome, PayloadTooLargeError } from './lattice.js'
 
 /** The node messaging kind of relayed stanzas (kept on disk until delivered: messaging "kept kinds"). */
 export const RELAY_KIND = 'xmpp'
@@ -62,17 +62,25 @@ export function nodeLattice(node: XLatticeNode, plaintext: boolean): Lattice {
       }
     }
   }
+  // The registry hands out the same entry object while the nick is unchanged (its read cache),
+  // so its hex form is made once per entry.
+  const bindings = new WeakMap<object, NickBinding>()
   return {
     nodeId: () => node.nodeId ?? undefined,
     nick(nick) {
       const entry = node.replica?.app.nick(nick)
       if (entry === undefined) return undefined
-      return {
-        nick: entry.nick,
-        home: toHex(entry.home),
-        userNodeId: toHex(entry.userNodeId),
-        since: entry.since,
+      let binding = bindings.get(entry)
+      if (binding === undefined) {
+        binding = {
+          nick: entry.nick,
+          home: toHex(entry.home),
+          userNodeId: toHex(entry.userNodeId),
+          since: entry.since,
+        }
+        bindings.set(entry, binding)
       }
+      return binding
     },
     registryOpening: () => node.cluster.current() !== undefined && node.replica === undefined,
     registerNick: (nick) => {

@@ -45,6 +45,9 @@ const LINKED = '\u0000'
 /** Where a nick entry's fields start, after `01 01 || u8 len || nick`. */
 const keysAt = (nickEntry: string): number => 3 + nickEntry.charCodeAt(2)
 
+/** How many decoded nick entries RegistryState keeps for reads. */
+const NICK_READS = 1024
+
 /** What the entry maps share: the members' is a Map (few, iterated), the others are off the heap. */
 type StringMap = Pick<OffHeapMap, 'get' | 'set' | 'delete' | 'has'>
 
@@ -54,6 +57,13 @@ export class RegistryState {
   readonly #users = new OffHeapMap()
   readonly #nodes = new OffHeapMap()
   readonly #members = new Map<string, string>()
+  /**
+   * Nick entries decoded by recent reads: every relayed message looks its sender or recipient
+   * up, mostly the same few nicks, and decoding one costs more than the rest of the lookup.
+   * Dropped for a nick whenever its entry changes; emptied when full. Callers must not mutate
+   * what nick() returns.
+   */
+  readonly #nickReads = new Map<string, NickEntry>()
   #memberNodeIds: Set<string> | null = null
   #writes: BatchOp[] = []
 
@@ -62,8 +72,15 @@ export class RegistryState {
   }
 
   nick(nick: string): NickEntry | undefined {
+    const read = this.#nickReads.get(nick)
+    if (read !== undefined) return read
     const e = this.#nicks.get(nick)
-    return e === undefined ? undefined : (decodeNickEntry(unbin(e)) ?? undefined)
+    const entry = e === undefined ? undefined : (decodeNickEntry(unbin(e)) ?? undefined)
+    if (entry !== undefined) {
+      if (this.#nickReads.size >= NICK_READS) this.#nickReads.clear()
+      this.#nickReads.set(nick, entry)
+    }
+    return entry
   }
 
   hasNick(nick: string): boolean {
@@ -104,11 +121,13 @@ export class RegistryState {
   }
 
   putNick(e: NickEntry): void {
+    this.#nickReads.delete(e.nick)
     this.#unlink(e.nick)
     this.#set(this.#nicks, e.nick, nickName(e.nick), encodeNickEntry(e))
   }
 
   deleteNick(nick: string): void {
+    this.#nickReads.delete(nick)
     this.#unlink(nick)
     this.#set(this.#nicks, nick, nickName(nick), null)
   }
@@ -159,6 +178,7 @@ export class RegistryState {
     switch (kind) {
       case 'nick': {
         if (decodeNickEntry(value)?.nick !== rest) return false
+        this.#nickReads.delete(rest)
         map = this.#nicks
         mapKey = rest
         break

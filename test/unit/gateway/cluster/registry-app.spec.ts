@@ -318,6 +318,36 @@ describe('cluster registry: state machine', () => {
     assert.equal(app.receipt(opHash(second))!.reason, 'key-in-use', 'one nick per user key')
   })
 
+  it('[0.1.2] reads follow every change of a nick: the decoded entries kept for reads are dropped with it', async () => {
+    const store = new MemoryStore()
+    const app = newApp(store)
+    const [first, second] = [user('first-owner'), user('second-owner')]
+    await commit(app, store, [register(app, first, 'shared')])
+    const before = app.nick('shared')!
+    assert.equal(app.nick('shared'), before, 'read twice, decoded once')
+    await commit(app, store, [
+      releaseNickOp({ chainId: CHAIN, member: members[0], user: first.signer, nick: 'shared', seq: 1 }),
+    ])
+    assert.equal(app.nick('shared'), undefined, 'released')
+    await commit(app, store, [register(app, second, 'shared')])
+    const after = app.nick('shared')!
+    assert.notEqual(
+      toHex(after.userNodeId),
+      toHex(before.userNodeId),
+      'the new owner, not the one read before',
+    )
+    assert.equal(after.since, 3)
+    // More nicks read than the reads keep: every one still reads as bound.
+    const many = Array.from({ length: 1100 }, (_, i) => `n${i}`)
+    await commit(
+      app,
+      store,
+      many.map((nick) => register(app, user(nick), nick)),
+    )
+    for (const nick of many) assert.equal(app.nick(nick)?.nick, nick)
+    assert.equal(toHex(app.nick('shared')!.userNodeId), toHex(after.userNodeId))
+  })
+
   it('[0.1.9] assigns node IDs: derived from the cluster and the key, unique, idempotent', async () => {
     const store = new MemoryStore()
     const clusterId = sha256(utf8('cluster 9'))
