@@ -206,7 +206,15 @@ export async function serveInbound(
     lastDurable = durable
   }
 
-  let sliceStart = performance.now()
+  // When this run of frames, handled without yielding, began; -1 once the event loop has had a
+  // turn since, so the first frame after a pause starts a run instead of yielding at once.
+  let sliceStart = -1
+  const startSlice = () => {
+    sliceStart = performance.now()
+    setImmediate(() => {
+      sliceStart = -1
+    })
+  }
   try {
     const self = ctx.self()
     try {
@@ -235,9 +243,10 @@ export async function serveInbound(
         // Frames that arrived together are handled in one macrotask; after ~1 ms of that, let
         // the event loop run so the group commit starts and acks go out while the rest is
         // verified: the sender can seal the next messages meanwhile instead of waiting.
-        if (performance.now() - sliceStart > 1) {
+        if (sliceStart < 0) startSlice()
+        else if (performance.now() - sliceStart > 1) {
           await new Promise((resolve) => setImmediate(resolve))
-          sliceStart = performance.now()
+          startSlice()
         }
         frame = decodeFrame(next.value)
         if (frame.skip !== undefined) {
