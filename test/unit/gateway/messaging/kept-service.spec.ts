@@ -177,8 +177,12 @@ describe('[0.0.5] gateway/messaging service: kept kinds', function () {
       const records: string[] = []
       for await (const [k] of bobStore.entries({ gte: 'k!', lt: 'k!~' })) records.push(k)
       assert.deepEqual(records, ['k!xmpp!0000000000000001'], 'only the kept kind')
+      // One batch, in any order (the mark of the message after it may be folded into it).
       const batch = bobStore.batches.find((b) => b.keys.includes('k!xmpp!0000000000000001'))
-      assert.deepEqual(batch, { keys: [`r!${aliceNode.self.nodeId}`, 'k!xmpp!0000000000000001'], sync: true })
+      assert.deepEqual(
+        { keys: [...(batch?.keys ?? [])].sort(), sync: batch?.sync },
+        { keys: ['k!xmpp!0000000000000001', `r!${aliceNode.self.nodeId}`], sync: true },
+      )
       assert.deepEqual(bob.msg.status().kept, { xmpp: 1 })
       assert.deepEqual(heard, ['xmpp:<message>hi</message>', 'text:not kept'], 'listeners still hear both')
 
