@@ -65,6 +65,7 @@ xmpp.on('stanza', (stanza) => {
   if (!stanza.is('message')) return
   const to = String(stanza.attrs.to ?? '')
   const from = String(stanza.attrs.from ?? '')
+  if (!to.includes('@') || !from.includes('@')) return
   const user = to.slice(0, to.indexOf('@'))
   const sender = from.slice(0, from.indexOf('@'))
   stanza.attrs.to = `${user}@${o.peerHost}`

@@ -58,7 +58,11 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 2)
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 64)
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 32)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 64)
-const CASES = (process.env.BENCH_CASES ?? 'latency,backtoback,throughput,senders,registrations').split(',')
+const KNOWN_CASES = ['latency', 'backtoback', 'throughput', 'senders', 'registrations']
+const CASES = (process.env.BENCH_CASES ?? KNOWN_CASES.join(',')).split(',')
+const unknownCases = CASES.filter((c) => !KNOWN_CASES.includes(c))
+if (unknownCases.length > 0)
+  throw new Error(`BENCH_CASES: unknown case ${unknownCases.join(', ')} (known: ${KNOWN_CASES.join(', ')})`)
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
@@ -258,7 +262,7 @@ try {
       messageCase(THR, (c) => [c.alice], { inFlight: INFLIGHT, minIntervalMs: 0, lossMs: LOSS_MS }),
     senders: () => messageCase(MANY, (c) => c.senders, { inFlight: 1, minIntervalMs: 55, lossMs: LOSS_MS }),
   }
-  // In the order given (the default runs the paced case after the busy ones).
+  // In the order BENCH_CASES gives them (registrations always last).
   for (const name of CASES) await messageCases[name]?.()
 
   let registrations: string[] | undefined
