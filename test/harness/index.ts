@@ -83,7 +83,18 @@ export async function xmppClient(opts: XmppClientOptions): Promise<Client> {
       await authenticate({ username, password }, 'PLAIN')
     },
   })
-  return started(prepare(xmpp, opts))
+  // xmpp.js emits 'online' before it sends <enable/> (XEP-0198), and counts stanzas that arrive
+  // with the server's <enabled/> before zeroing its count: a burst right after login makes its
+  // acknowledgements go backwards, and Prosody closes the session. Logged in means enabled.
+  let offered = false
+  xmpp.on('element', (el) => {
+    if (el.is('features', 'http://etherx.jabber.org/streams') && el.getChild('sm', 'urn:xmpp:sm:3'))
+      offered = true
+  })
+  const c = await started(prepare(xmpp, opts))
+  for (const until = Date.now() + 5000; offered && !c.streamManagement.enabled && Date.now() < until; )
+    await new Promise((r) => setTimeout(r, 2))
+  return c
 }
 
 export interface ComponentClientOptions extends EntityOptions<Component> {
