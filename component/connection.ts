@@ -199,13 +199,14 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       throw new NotConnectedError('the server is not reading: write buffer full')
     }
     this.#out++
-    // Stanzas written in one turn leave in one TCP write, with the acknowledging ping that
-    // Delivery queued for the turn's check phase ahead of this uncork (delivery.ts): one
-    // syscall and one segment for the server to read instead of two.
+    // Stanzas written before the process turns to its next event leave in one TCP write, with
+    // the acknowledging ping Delivery queued ahead of this uncork (delivery.ts): one syscall and
+    // one segment for the server to read instead of two, and nothing queued for the loop's check
+    // phase (a group commit's batch) in front of them.
     const socket = entity.socket
     if (!socket.writableCorked) {
       socket.cork()
-      setImmediate(() => socket.uncork())
+      process.nextTick(() => socket.uncork())
     }
     await entity.write(text)
   }

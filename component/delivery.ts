@@ -5,11 +5,13 @@
  * proves it took everything before it. Any reply counts (a server without XEP-0199 answers
  * service-unavailable, which proves the same); a timeout or a new connection in between does not.
  *
- * One ping covers every stanza written to the same domain in the same event-loop turn, and at
- * most one ping per domain is unanswered at a time: stanzas written meanwhile wait for the next,
- * sent as soon as the current one is answered. A lone message gets its ping at once; under load
- * a ping covers everything written in a round trip, instead of one ping per turn (each one a
- * stanza the server must handle and the component must answer for).
+ * One ping covers every stanza written to the same domain before the process turns to its next
+ * event (one callback and the promise jobs it starts), and leaves in the same TCP write as they
+ * do (connection.ts corks the socket until then); at most one ping per domain is unanswered at a
+ * time: stanzas written meanwhile wait for the next, sent as soon as the current one is
+ * answered. A lone message gets its ping at once; under load a ping covers everything written
+ * in a round trip, instead of one ping per event (each one a stanza the server must handle and
+ * the component must answer for).
  *
  * A failed delivery rejects; the caller (the relay consumer) sends the stanza again later, so a
  * stanza the server took just before the connection broke can arrive twice: at least once.
@@ -87,10 +89,14 @@ export class Delivery {
     return new Promise((resolve, reject) => b.waiters.push({ resolve, reject }))
   }
 
-  /** The lane's next ping, after the current turn's stanzas are written: they all go before it. */
+  /**
+   * The lane's next ping, once the stanzas being written now are (a tick runs after the promise
+   * jobs queued before it): they all go before it. Not at the loop's check phase: other work
+   * queued there first (a group commit's batch) would hold the corked stanza back.
+   */
   #schedule(key: string, domain: string, lane: Lane): void {
     lane.busy = true
-    setImmediate(() => {
+    process.nextTick(() => {
       const batch = lane.next
       lane.next = undefined
       if (batch === undefined) {
