@@ -83,9 +83,10 @@ export async function xmppClient(opts: XmppClientOptions): Promise<Client> {
       await authenticate({ username, password }, 'PLAIN')
     },
   })
-  // xmpp.js emits 'online' before it sends <enable/> (XEP-0198), and counts stanzas that arrive
-  // with the server's <enabled/> before zeroing its count: a burst right after login makes its
-  // acknowledgements go backwards, and Prosody closes the session. Logged in means enabled.
+  // xmpp.js resolves start() before stream management (XEP-0198) is enabled, and counts the
+  // stanzas that arrive with the server's <enabled/> before zeroing its count: a burst right
+  // after login makes its acknowledgements go backwards, and Prosody closes the session.
+  // Logged in means enabled here.
   let offered = false
   xmpp.on('element', (el) => {
     if (el.is('features', 'http://etherx.jabber.org/streams') && el.getChild('sm', 'urn:xmpp:sm:3'))
