@@ -130,14 +130,19 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
       extraConfig: `VirtualHost "${GUESTS}"\n  authentication = "anonymous"`,
     })
     const b = await prosody('b.localhost', ['bob', 'rbob'], { domains: component('b.localhost') })
-    const spawn = async (args: string[], nodeArgs: string[] = [], fast = true) => {
-      const p = await spawnReady(process.execPath, [...nodeArgs, BIN, ...args], {
-        env: fast ? { ...o.env, ...CLUSTER_FAST } : o.env,
-        timeoutMs: 60_000,
-      })
+    /** A child process, stopped with the rest. */
+    const tracked = async (started: Promise<Started>) => {
+      const p = await started
       procs.push(p)
       return p
     }
+    const spawn = (args: string[], nodeArgs: string[] = [], fast = true) =>
+      tracked(
+        spawnReady(process.execPath, [...nodeArgs, BIN, ...args], {
+          env: fast ? { ...o.env, ...CLUSTER_FAST } : o.env,
+          timeoutMs: 60_000,
+        }),
+      )
     const listen = ['--listen', '/ip4/127.0.0.1/tcp/0', '--admin', '127.0.0.1:0']
     const registry = await spawn(['registry', '--data', join(o.dataDir, 'registry'), ...listen])
     const attach = (server: ProsodyServer, d: string) => [
@@ -152,21 +157,20 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
     ])
     let nodes = await Promise.all(nodeArgs.map((args) => spawn(args)))
     const relay = (server: ProsodyServer, own: string, peer: string, join: object) =>
-      spawnReady(
-        process.execPath,
-        [
-          ...['--import', 'tsx', resolve('bench/xmpp-relay.ts')],
-          JSON.stringify({
-            service: server.componentService,
-            ...{ domain: `relay.${own}`, secret: SECRET, peerDomain: `relay.${peer}`, peerHost: peer },
-            ...join,
-          }),
-        ],
-        { env: o.env, timeoutMs: 30_000 },
-      ).then((p) => {
-        procs.push(p)
-        return p
-      })
+      tracked(
+        spawnReady(
+          process.execPath,
+          [
+            ...['--import', 'tsx', resolve('bench/xmpp-relay.ts')],
+            JSON.stringify({
+              service: server.componentService,
+              ...{ domain: `relay.${own}`, secret: SECRET, peerDomain: `relay.${peer}`, peerHost: peer },
+              ...join,
+            }),
+          ],
+          { env: o.env, timeoutMs: 30_000 },
+        ),
+      )
     const relayA = await relay(a, 'a.localhost', 'b.localhost', { listen: true })
     const relayB = await relay(b, 'b.localhost', 'a.localhost', { connect: relayA.info.port })
     // The baselines' servers start while the cluster forms.

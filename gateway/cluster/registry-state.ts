@@ -178,7 +178,6 @@ export class RegistryState {
     switch (kind) {
       case 'nick': {
         if (decodeNickEntry(value)?.nick !== rest) return false
-        this.#nickReads.delete(rest)
         map = this.#nicks
         mapKey = rest
         break
