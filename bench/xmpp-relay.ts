@@ -6,13 +6,24 @@
  * Nothing is stored, signed, encrypted, acknowledged or looked up: the parse, the two address
  * rewrites and the serialisation are all it does, so what the lattice costs beyond this is its own.
  *
+ * Baseline (d) is the same relay with the lattice's own libp2p host between the two processes
+ * (`libp2p: true`: TCP, Noise, Yamux as gateway/p2p/host.ts configures them for a node; one
+ * stream, length-prefixed frames): what the p2p transport itself adds to (c).
+ *
  * Run as a child process, one per server (`node --import tsx bench/xmpp-relay.ts` with JSON
- * options as the one argument: service, domain, secret, peerDomain, peerHost, and either
- * listen: true or connect: PORT); prints `{"ready":true,"port":...}` once attached (the listening one
- * before its peer has joined: messages until then are dropped).
+ * options as the one argument: service, domain, secret, peerDomain, peerHost, libp2p, and either
+ * listen: true or connect: PORT (or the listener's multiaddr with libp2p)); prints
+ * `{"ready":true,"port":...,"addr":...}` once attached (the listening one before its peer has
+ * joined: messages until then are dropped).
  */
 import net from 'node:net'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Stream } from '@libp2p/interface'
+import { LengthPrefixedDecoder } from '@libp2p/utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import { component } from '@xmpp/component'
+import { createHost } from '../gateway/p2p/host.js'
+import { decodeChunk, packFrames } from '../gateway/p2p/frames.js'
 
 interface Options {
   service: string
@@ -21,17 +32,36 @@ interface Options {
   peerDomain: string
   peerHost: string
   listen?: boolean
-  connect?: number
+  connect?: number | string
+  libp2p?: boolean
 }
+
+const PROTOCOL = '/xlattice/bench-relay/1.0.0'
+const MAX_FRAME = 1 << 20
 
 const o = JSON.parse(process.argv[2]) as Options
 const xmpp = component({ service: o.service, domain: o.domain, password: o.secret })
 xmpp.on('connect', () => xmpp.socket?.setNoDelay?.(true))
 xmpp.on('error', (err: Error) => process.stderr.write(`relay ${o.domain}: ${err.message}\n`))
 
-let peer: net.Socket | undefined
+/** Writes one serialised stanza to the peer relay. */
+let toPeer: ((stanza: Buffer) => void) | undefined
+
+const joinStream = (s: Stream) => {
+  toPeer = (body) => s.send(packFrames([body]))
+  const decoder = new LengthPrefixedDecoder({ maxDataLength: MAX_FRAME, maxBufferSize: 4 * MAX_FRAME })
+  s.addEventListener('message', (evt) => {
+    decodeChunk(decoder, evt.data.subarray(), MAX_FRAME, (frame) => xmpp.socket?.write(frame))
+  })
+  s.addEventListener('close', () => process.exit(0))
+}
+
 const join = (s: net.Socket) => {
-  peer = s
+  toPeer = (body) => {
+    const head = Buffer.alloc(4)
+    head.writeUInt32BE(body.length)
+    s.write(Buffer.concat([head, body]))
+  }
   s.setNoDelay(true)
   let pending: Buffer = Buffer.alloc(0)
   s.on('data', (chunk: Buffer) => {
@@ -46,7 +76,20 @@ const join = (s: net.Socket) => {
   s.on('close', () => process.exit(0))
 }
 let port = 0
-if (o.connect !== undefined) {
+let addr = ''
+if (o.libp2p === true) {
+  const host = await createHost({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: o.listen === true ? ['/ip4/127.0.0.1/tcp/0'] : [],
+    dht: false,
+  })
+  if (o.listen === true) {
+    await host.handle(PROTOCOL, (stream: Stream) => joinStream(stream))
+    addr = host.getMultiaddrs()[0].toString()
+  } else {
+    joinStream(await host.dialProtocol(multiaddr(String(o.connect)), PROTOCOL))
+  }
+} else if (o.connect !== undefined) {
   await new Promise<void>((resolve, reject) => {
     const s = net.connect(o.connect as number, '127.0.0.1', () => resolve(join(s)))
     s.once('error', reject)
@@ -60,7 +103,7 @@ if (o.connect !== undefined) {
   port = (server.address() as net.AddressInfo).port
 }
 
-// Frames on the peer socket: a 4-byte length, then the serialised stanza.
+// Frames to the peer: a 4-byte length (TCP) or a varint (libp2p), then the serialised stanza.
 xmpp.on('stanza', (stanza) => {
   if (!stanza.is('message')) return
   const to = String(stanza.attrs.to ?? '')
@@ -70,13 +113,10 @@ xmpp.on('stanza', (stanza) => {
   const sender = from.slice(0, from.indexOf('@'))
   stanza.attrs.to = `${user}@${o.peerHost}`
   stanza.attrs.from = `${sender}@${o.peerDomain}`
-  const body = Buffer.from(stanza.toString())
-  const head = Buffer.alloc(4)
-  head.writeUInt32BE(body.length)
-  peer?.write(Buffer.concat([head, body]))
+  toPeer?.(Buffer.from(stanza.toString()))
 })
 
 process.on('SIGTERM', () => process.exit(0))
 
 await xmpp.start()
-process.stdout.write(`${JSON.stringify({ ready: true, port })}\n`)
+process.stdout.write(`${JSON.stringify({ ready: true, port, addr })}\n`)

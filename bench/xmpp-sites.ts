@@ -1,5 +1,5 @@
 /**
- * The three paths of bench/xmpp.bench.ts, all running during the whole bench (the baselines'
+ * The five paths of bench/xmpp.bench.ts, all running during the whole bench (the baselines'
  * servers start while the cluster forms) and stopped together:
  *   - one:     one Prosody, alice@one.localhost -> bob@one.localhost (baseline b);
  *   - s2s:     two Prosody federated over s2s (dialback, no TLS) at two loopback addresses of
@@ -11,7 +11,9 @@
  *              and a registry: alice@a.localhost -> bob@lattice.a.localhost -> bob@b.localhost;
  *   - relay:   baseline (c) on the lattice's two Prosody, the floor of a design with a component
  *              process on each server: two bare relays joined by one TCP socket
- *              (bench/xmpp-relay.ts), ralice@a.localhost -> rbob@relay.a.localhost -> rbob@b.localhost.
+ *              (bench/xmpp-relay.ts), ralice@a.localhost -> rbob@relay.a.localhost -> rbob@b.localhost;
+ *   - relayp2p: baseline (d), the same two relays joined by the nodes' libp2p transport instead
+ *              (TCP, Noise, Yamux; one stream), palice@a.localhost -> pbob@p2p.a.localhost -> pbob@b.localhost.
  * Every senders' server also has `senders` extra accounts s0, s1, ... beside alice; lattice A has
  * carol, a receiver on the senders' own node (the path without a hop between nodes).
  * Prosody A of the lattice serves guests.a.localhost with anonymous login (XEP-0175): fresh
@@ -47,6 +49,8 @@ export interface Sites {
   lattice: Path & { nodes: Started[]; registry: Started; domains: [string, string] }
   /** Baseline (c): two bare relays on the lattice's servers (bench/xmpp-relay.ts). */
   relay: Path & { procs: Started[] }
+  /** Baseline (d): the same joined by libp2p. */
+  relayp2p: Path & { procs: Started[] }
   servers: ProsodyServer[]
   stop(): Promise<void>
 }
@@ -122,14 +126,14 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
     const component = (host: string) => [
       {
         host,
-        components: ['lattice', 'relay'].map((sub) => ({ domain: `${sub}.${host}`, secret: SECRET })),
+        components: ['lattice', 'relay', 'p2p'].map((sub) => ({ domain: `${sub}.${host}`, secret: SECRET })),
       },
     ]
-    const a = await prosody('a.localhost', [...senders, 'carol', 'ralice'], {
+    const a = await prosody('a.localhost', [...senders, 'carol', 'ralice', 'palice'], {
       domains: component('a.localhost'),
       extraConfig: `VirtualHost "${GUESTS}"\n  authentication = "anonymous"`,
     })
-    const b = await prosody('b.localhost', ['bob', 'rbob'], { domains: component('b.localhost') })
+    const b = await prosody('b.localhost', ['bob', 'rbob', 'pbob'], { domains: component('b.localhost') })
     /** A child process, stopped with the rest. */
     const tracked = async (started: Promise<Started>) => {
       const p = await started
@@ -156,7 +160,7 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
       ...['--admin', '127.0.0.1:0', ...extra],
     ])
     let nodes = await Promise.all(nodeArgs.map((args) => spawn(args)))
-    const relay = (server: ProsodyServer, own: string, peer: string, join: object) =>
+    const relay = (server: ProsodyServer, own: string, peer: string, join: object, sub = 'relay') =>
       tracked(
         spawnReady(
           process.execPath,
@@ -164,7 +168,7 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
             ...['--import', 'tsx', resolve('bench/xmpp-relay.ts')],
             JSON.stringify({
               service: server.componentService,
-              ...{ domain: `relay.${own}`, secret: SECRET, peerDomain: `relay.${peer}`, peerHost: peer },
+              ...{ domain: `${sub}.${own}`, secret: SECRET, peerDomain: `${sub}.${peer}`, peerHost: peer },
               ...join,
             }),
           ],
@@ -173,6 +177,14 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
       )
     const relayA = await relay(a, 'a.localhost', 'b.localhost', { listen: true })
     const relayB = await relay(b, 'b.localhost', 'a.localhost', { connect: relayA.info.port })
+    const p2pA = await relay(a, 'a.localhost', 'b.localhost', { listen: true, libp2p: true }, 'p2p')
+    const p2pB = await relay(
+      b,
+      'b.localhost',
+      'a.localhost',
+      { connect: p2pA.info.addr, libp2p: true },
+      'p2p',
+    )
     // The baselines' servers start while the cluster forms.
     const one = await prosody('one.localhost', [...senders, 'bob'])
     const addresses = await s2sAddresses()
@@ -233,6 +245,12 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
         to: { server: b, host: 'b.localhost' },
         bobAddress: 'rbob@relay.a.localhost',
         procs: [relayA, relayB],
+      },
+      relayp2p: {
+        from: { server: a, host: 'a.localhost' },
+        to: { server: b, host: 'b.localhost' },
+        bobAddress: 'pbob@p2p.a.localhost',
+        procs: [p2pA, p2pB],
       },
       servers,
       stop,

@@ -7,7 +7,9 @@
  *   (c) relay: the floor of this architecture, on the lattice's two Prosody: a bare process
  *             attached to each as a component, the two joined by one TCP socket, nothing stored,
  *             sealed or looked up (bench/xmpp-relay.ts). Not a target: it shows how much of the
- *             lattice's cost over (a) any component-based design pays, and how much is its own.
+ *             lattice's cost over (a) any component-based design pays, and how much is its own;
+ *   (d) relayp2p: the same two relays joined by the nodes' libp2p transport (TCP, Noise, Yamux),
+ *             so the difference between (c) and (d) is what libp2p itself costs on the hop.
  * Clients are @xmpp/client over TCP with SASL PLAIN and TCP_NODELAY (test/harness xmppClient).
  * Nodes run the production configuration (messages encrypted between nodes; the component's
  * default per-sender limits: messages 3,000/s, burst 6,000, IQs and presence 20/s, burst 60;
@@ -67,7 +69,7 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
 
-type PathName = 's2s' | 'one' | 'lattice' | 'relay'
+type PathName = 's2s' | 'one' | 'lattice' | 'relay' | 'relayp2p'
 interface Clients {
   alice: Client
   senders: Client[]
@@ -119,10 +121,11 @@ async function register(c: Client, d: string, nick: string): Promise<void> {
 /** Logs in alice, the senders and bob (online) on a path; on the lattice each registers a nick. */
 async function clientsOf(name: PathName, path: Path, sites: Sites): Promise<Clients> {
   const { from, to } = path
-  if (name === 'relay') {
+  if (name === 'relay' || name === 'relayp2p') {
+    const who = name === 'relay' ? 'r' : 'p'
     const [alice, bob] = await Promise.all([
-      login(from.server, from.host, 'ralice'),
-      login(to.server, to.host, 'rbob'),
+      login(from.server, from.host, `${who}alice`),
+      login(to.server, to.host, `${who}bob`),
     ])
     await bob.send(parse('<presence/>'))
     return { alice, senders: [], bob }
@@ -176,7 +179,7 @@ try {
   sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir })
   const s = sites
   const setupSec = (performance.now() - t0) / 1000
-  const paths = (['s2s', 'one', 'lattice', 'relay'] as const).filter((p) => s[p] !== undefined)
+  const paths = (['s2s', 'one', 'lattice', 'relay', 'relayp2p'] as const).filter((p) => s[p] !== undefined)
   const clients = {} as Record<PathName, Clients>
   for (const p of paths) clients[p] = await clientsOf(p, s[p] as Path, s)
   const carol = await login(s.lattice.from.server, s.lattice.from.host, 'carol')
@@ -187,7 +190,7 @@ try {
     const servers = [...new Set([path.from.server, path.to.server])]
     const groups: Record<string, number[]> = { prosody: await Promise.all(servers.map(prosodyPid)) }
     if (p === 'lattice') groups.nodes = s.lattice.nodes.map((n) => n.child.pid as number)
-    if (p === 'relay') groups.relays = s.relay.procs.map((r) => r.child.pid as number)
+    if (p === 'relay' || p === 'relayp2p') groups.relays = s[p].procs.map((r) => r.child.pid as number)
     return groups
   }
   const dropped = async () => (await status(s.lattice.nodes[0].info.admin)).xmpp?.router?.dropped ?? {}
@@ -297,6 +300,7 @@ try {
       `${fx(regs.result.opsPerSec / base.result.opsPerSec)}x ping loop`,
       '',
       '',
+      '',
     ]
     notes.push(
       `registrations: ${fmt(regs.result.opsPerSec, 0)}/s, ${fx(regs.result.opsPerSec / base.result.opsPerSec)}x the ping loop; ` +
@@ -318,31 +322,45 @@ try {
   const lp = ratio(LAT, p50, 's2s')
   const bp = ratio(B2B, p50, 's2s')
   const tp = ratio(THR, rate, 's2s')
-  const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met')
+  /** Whether a target is met; a case not run (BENCH_CASES) has no verdict. */
+  const verdict = (ratio: number, ok: (r: number) => boolean) =>
+    Number.isNaN(ratio) ? 'not measured' : ok(ratio) ? 'met' : 'NOT met'
   const row = (label: string, f: (r: MessageResult) => number, target = '') => [
     label,
     `${fx(ratio(label, f, 's2s'))}x`,
     `${fx(ratio(label, f, 'one'))}x`,
     `${fx(ratio(label, f, 's2s', 'relay'))}x`,
+    `${fx(ratio(label, f, 's2s', 'relayp2p'))}x`,
     target,
   ]
   const table = [
-    ['lattice / baseline', 'vs s2s (a)', 'vs one server (b)', 'floor (c) vs a', 'target (vs a)'],
-    row(LAT, p50, `<= 2x: ${verdict(lp <= 2)}`),
-    row(B2B, p50, `<= 2x: ${verdict(bp <= 2)}`),
-    row(THR, rate, `>= 0.7x: ${verdict(tp >= 0.7)}`),
+    [
+      'lattice / baseline',
+      'vs s2s (a)',
+      'vs one server (b)',
+      'floor (c) vs a',
+      'libp2p floor (d) vs a',
+      'target (vs a)',
+    ],
+    row(LAT, p50, `<= 2x: ${verdict(lp, (r) => r <= 2)}`),
+    row(B2B, p50, `<= 2x: ${verdict(bp, (r) => r <= 2)}`),
+    row(THR, rate, `>= 0.7x: ${verdict(tp, (r) => r >= 0.7)}`),
     row(MANY, rate),
   ]
   if (registrations) table.push(registrations)
   console.log('')
   for (const r of table)
-    console.log(`${r[0].padEnd(44)} ${r[1].padStart(11)} ${r[2].padStart(18)} ${r[3].padStart(15)}   ${r[4]}`)
+    console.log(
+      `${r[0].padEnd(44)} ${r[1].padStart(11)} ${r[2].padStart(18)} ${r[3].padStart(15)} ${r[4].padStart(22)}   ${r[5]}`,
+    )
   notes.push(
-    `lattice/s2s: latency p50 ${fx(lp)}x paced (target <= 2x ${verdict(lp <= 2)}), ${fx(bp)}x back to back ` +
-      `(${verdict(bp <= 2)}), throughput at ${INFLIGHT} in flight ` +
-      `${fx(tp)}x (target >= 0.7x ${verdict(tp >= 0.7)}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x; ` +
+    `lattice/s2s: latency p50 ${fx(lp)}x paced (target <= 2x ${verdict(lp, (r) => r <= 2)}), ${fx(bp)}x back to back ` +
+      `(${verdict(bp, (r) => r <= 2)}), throughput at ${INFLIGHT} in flight ` +
+      `${fx(tp)}x (target >= 0.7x ${verdict(tp, (r) => r >= 0.7)}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x; ` +
       `floor (c)/s2s: ${fx(ratio(LAT, p50, 's2s', 'relay'))}x paced, ${fx(ratio(B2B, p50, 's2s', 'relay'))}x back to back, ` +
-      `${fx(ratio(THR, rate, 's2s', 'relay'))}x at ${INFLIGHT} in flight`,
+      `${fx(ratio(THR, rate, 's2s', 'relay'))}x at ${INFLIGHT} in flight; ` +
+      `libp2p floor (d)/s2s: ${fx(ratio(LAT, p50, 's2s', 'relayp2p'))}x paced, ${fx(ratio(B2B, p50, 's2s', 'relayp2p'))}x back to back, ` +
+      `${fx(ratio(THR, rate, 's2s', 'relayp2p'))}x at ${INFLIGHT} in flight`,
     s.s2sSkipped === undefined
       ? `s2s between ${s.s2s?.from.server.s2sAddress} and ${s.s2s?.to.server.s2sAddress} port 5269`
       : `baseline (a) SKIPPED: ${s.s2sSkipped}`,
