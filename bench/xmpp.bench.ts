@@ -33,7 +33,7 @@
  *                 with a ping (XEP-0199) to the server, which Prosody answers itself.
  * Reported: delivered messages/s, p50/p99 latency (send -> receive in this process), lost
  * (neither delivered nor bounced within 2 s) and bounced messages, CPU per message by process
- * group, and the ratios to baseline (a): latency p50 (target <= 2x), throughput (>= 0.7x).
+ * group (the lattice's two attached nodes apart from the two others), and the ratios to baseline (a): latency p50 (target <= 2x), throughput (>= 0.7x).
  *
  * Settings: BENCH_WINDOW_SEC, BENCH_WARMUP_SEC, BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS,
  * BENCH_CASES (latency,backtoback,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the
@@ -189,7 +189,12 @@ try {
     const path = s[p] as Path
     const servers = [...new Set([path.from.server, path.to.server])]
     const groups: Record<string, number[]> = { prosody: await Promise.all(servers.map(prosodyPid)) }
-    if (p === 'lattice') groups.nodes = s.lattice.nodes.map((n) => n.child.pid as number)
+    // The two attached nodes (on the path), and the two others (consensus and DHT only), apart.
+    if (p === 'lattice') {
+      const pids = s.lattice.nodes.map((n) => n.child.pid as number)
+      groups.nodes = pids.slice(0, 2)
+      groups['other nodes'] = pids.slice(2)
+    }
     if (p === 'relay' || p === 'relayp2p') groups.relays = s[p].procs.map((r) => r.child.pid as number)
     return groups
   }
