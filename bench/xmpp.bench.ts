@@ -18,7 +18,7 @@
  * case (the registry keeps CLUSTER_FAST's neighbour k of 16, moot with four nodes).
  *
  * Cases, each a warm-up then a WINDOW-second window, on each path in turn, in BENCH_CASES' order
- * (the floor (c) takes part in all but senders and registrations):
+ * (the floors (c) and (d) take part in all but senders and registrations):
  *   - latency:    alice -> bob, one message in flight, at most one send per 60 ms (a user
  *                 chatting: every process on the path wakes from idle for each message); on the
  *                 lattice also alice -> carol, both users of node A (no hop between nodes);
