@@ -47,32 +47,33 @@ xmpp.on('error', (err: Error) => process.stderr.write(`relay ${o.domain}: ${err.
 /** Writes one serialised stanza to the peer relay. */
 let toPeer: ((stanza: Buffer) => void) | undefined
 
-const joinStream = (s: Stream) => {
-  toPeer = (body) => s.send(packFrames([body]))
+/**
+ * Joins the peer relay over either transport: frames are a varint length, then the serialised
+ * stanza, each written on to this relay's server as it arrives.
+ */
+const joinPeer = (
+  send: (bytes: Uint8Array) => void,
+  onChunk: (take: (chunk: Uint8Array) => void) => void,
+) => {
+  toPeer = (body) => send(packFrames([body]))
   const decoder = new LengthPrefixedDecoder({ maxDataLength: MAX_FRAME, maxBufferSize: 4 * MAX_FRAME })
-  s.addEventListener('message', (evt) => {
-    decodeChunk(decoder, evt.data.subarray(), MAX_FRAME, (frame) => xmpp.socket?.write(frame))
-  })
+  onChunk((chunk) => decodeChunk(decoder, chunk, MAX_FRAME, (frame) => xmpp.socket?.write(frame)))
+}
+
+const joinStream = (s: Stream) => {
+  joinPeer(
+    (bytes) => s.send(bytes),
+    (take) => s.addEventListener('message', (evt) => take(evt.data.subarray())),
+  )
   s.addEventListener('close', () => process.exit(0))
 }
 
 const join = (s: net.Socket) => {
-  toPeer = (body) => {
-    const head = Buffer.alloc(4)
-    head.writeUInt32BE(body.length)
-    s.write(Buffer.concat([head, body]))
-  }
   s.setNoDelay(true)
-  let pending: Buffer = Buffer.alloc(0)
-  s.on('data', (chunk: Buffer) => {
-    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk])
-    while (pending.length >= 4) {
-      const n = pending.readUInt32BE(0)
-      if (pending.length < 4 + n) break
-      xmpp.socket?.write(pending.subarray(4, 4 + n))
-      pending = pending.subarray(4 + n)
-    }
-  })
+  joinPeer(
+    (bytes) => s.write(bytes),
+    (take) => s.on('data', take),
+  )
   s.on('close', () => process.exit(0))
 }
 let port = 0
@@ -103,7 +104,6 @@ if (o.libp2p === true) {
   port = (server.address() as net.AddressInfo).port
 }
 
-// Frames to the peer: a 4-byte length (TCP) or a varint (libp2p), then the serialised stanza.
 xmpp.on('stanza', (stanza) => {
   if (!stanza.is('message')) return
   const to = String(stanza.attrs.to ?? '')

@@ -134,6 +134,8 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
       extraConfig: `VirtualHost "${GUESTS}"\n  authentication = "anonymous"`,
     })
     const b = await prosody('b.localhost', ['bob', 'rbob', 'pbob'], { domains: component('b.localhost') })
+    /** The ends of the lattice's path and of both floors': its own two servers. */
+    const ends = { from: { server: a, host: 'a.localhost' }, to: { server: b, host: 'b.localhost' } }
     /** A child process, stopped with the rest. */
     const tracked = async (started: Promise<Started>) => {
       const p = await started
@@ -233,25 +235,14 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
             },
       s2sSkipped: typeof addresses === 'string' ? addresses : undefined,
       lattice: {
-        from: { server: a, host: 'a.localhost' },
-        to: { server: b, host: 'b.localhost' },
+        ...ends,
         bobAddress: `bob@${domains[0]}`,
         nodes,
         registry,
         domains,
       },
-      relay: {
-        from: { server: a, host: 'a.localhost' },
-        to: { server: b, host: 'b.localhost' },
-        bobAddress: 'rbob@relay.a.localhost',
-        procs: [relayA, relayB],
-      },
-      relayp2p: {
-        from: { server: a, host: 'a.localhost' },
-        to: { server: b, host: 'b.localhost' },
-        bobAddress: 'pbob@p2p.a.localhost',
-        procs: [p2pA, p2pB],
-      },
+      relay: { ...ends, bobAddress: 'rbob@relay.a.localhost', procs: [relayA, relayB] },
+      relayp2p: { ...ends, bobAddress: 'pbob@p2p.a.localhost', procs: [p2pA, p2pB] },
       servers,
       stop,
     }
