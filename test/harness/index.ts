@@ -6,6 +6,7 @@ import { type EjabberdServer, startEjabberd } from './ejabberd.js'
 import type { UserSpec } from './ports.js'
 import { type ProsodyDomain, type ProsodyServer, startProsody } from './prosody.js'
 
+export * from './certs.js'
 export * from './ejabberd.js'
 export * from './ports.js'
 export * from './prosody.js'

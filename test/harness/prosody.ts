@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { type CertificateAuthority, issueCertificate } from './certs.js'
 import {
   type ComponentSpec,
   exitsWithin,
@@ -31,6 +32,8 @@ const ATTEMPTS = 3
 export interface ProsodyDomain {
   host: string
   components?: ComponentSpec[]
+  /** Anonymous login (XEP-0175) instead of accounts: every session a fresh bare JID. Prosody only. */
+  anonymous?: boolean
 }
 
 export interface ProsodyOptions {
@@ -44,6 +47,12 @@ export interface ProsodyOptions {
   modules?: string[]
   /** Federation with other servers on this machine (off by default): see S2sOptions. */
   s2s?: S2sOptions
+  /**
+   * TLS as production servers run it (off by default): every domain gets a certificate from this
+   * CA, c2s requires STARTTLS, and s2s (when on) requires TLS and a certificate the CA signed
+   * (`s2s_secure_auth`) instead of dialback. Clients must trust the CA (NODE_EXTRA_CA_CERTS).
+   */
+  tls?: CertificateAuthority
   readyTimeoutMs?: number
 }
 
@@ -52,8 +61,9 @@ export interface ProsodyOptions {
  * server listens for s2s on port 5269 (a peer without SRV records is dialled there, RFC 6120
  * §3.2.2) at `address`, a loopback address of its own such as 127.0.0.2, so two servers can
  * share the port. Names resolve from a hosts file in the server's temp dir, given to Prosody's
- * resolver (`unbound.hoststxt`): /etc/hosts is neither read nor changed. No TLS and no
- * certificates: peers authenticate with dialback (XEP-0220), `s2s_secure_auth = false`.
+ * resolver (`unbound.hoststxt`): /etc/hosts is neither read nor changed. Without the tls option
+ * there is no TLS and no certificate: peers authenticate with dialback (XEP-0220); with it, s2s
+ * is encrypted and authenticated by certificates, as federation on the Internet is.
  */
 export interface S2sOptions {
   /** The loopback address s2s listens on, e.g. 127.0.0.2. */
@@ -102,7 +112,10 @@ const lua = (s: string) => JSON.stringify(s) // a JSON string of printable ASCII
 
 function hostsSection(domains: ProsodyDomain[]): string {
   const out: string[] = []
-  for (const d of domains) out.push(`VirtualHost ${lua(d.host)}`)
+  for (const d of domains) {
+    out.push(`VirtualHost ${lua(d.host)}`)
+    if (d.anonymous) out.push('  authentication = "anonymous"')
+  }
   for (const c of domains.flatMap((d) => d.components ?? [])) {
     out.push(`Component ${lua(c.domain)}\n  component_secret = ${lua(c.secret)}`)
   }
@@ -110,20 +123,31 @@ function hostsSection(domains: ProsodyDomain[]): string {
 }
 
 /**
- * The global options that turn s2s on: the listener, dialback without TLS, and the resolver
- * reading `hostsFile`. Appended last, under `Host "*"`, so the template, the caller's
- * extraConfig and the config of every server without s2s stay as they were.
+ * The global options that turn s2s on: the listener, the resolver reading `hostsFile`, and
+ * either dialback without TLS or, with `tls`, TLS required and peers authenticated by their
+ * certificates. Appended last, under `Host "*"`, so the template, the caller's extraConfig and
+ * the config of every server without s2s stay as they were.
  */
-function s2sSection(s2s: S2sOptions, hostsFile: string): string {
+function s2sSection(s2s: S2sOptions, hostsFile: string, tls: boolean): string {
   return [
     'Host "*"',
     `s2s_ports = { ${S2S_PORT} }`,
     `s2s_interfaces = { ${lua(s2s.address)} }`,
-    'modules_disabled = { "s2s_auth_certs" }',
-    's2s_require_encryption = false',
-    's2s_secure_auth = false',
+    tls ? 'modules_disabled = { }' : 'modules_disabled = { "s2s_auth_certs" }',
+    `s2s_require_encryption = ${tls}`,
+    `s2s_secure_auth = ${tls}`,
     `unbound = { hoststxt = ${lua(hostsFile)} }`,
   ].join('\n')
+}
+
+/** The global options of the tls option: STARTTLS required on c2s, peers checked against the CA. */
+function tlsSection(ca: CertificateAuthority): string {
+  return ['Host "*"', 'c2s_require_encryption = true', `ssl = { cafile = ${lua(ca.certPath)} }`].join('\n')
+}
+
+/** Every domain the server answers for, its components' included. */
+function allDomains(domains: ProsodyDomain[]): string[] {
+  return domains.flatMap((d) => [d.host, ...(d.components ?? []).map((c) => c.domain)])
 }
 
 // Prosody reads PROSODY_CONFIG and friends; a stray variable must not redirect it to another config.
@@ -177,19 +201,20 @@ class Prosody implements ProsodyServer {
       ...MODULES,
       ...(opts.websocket ? ['http', 'websocket'] : []),
       ...(opts.s2s ? ['dialback'] : []),
+      ...(opts.tls ? ['tls'] : []),
       ...(opts.modules ?? []),
     ]
     let extra = opts.extraConfig ?? ''
+    if (opts.tls) extra = `${extra}\n${tlsSection(opts.tls)}`
     const s2s = opts.s2s
     if (s2s) {
       const hostsFile = join(dataDir, 'hosts')
-      const own = opts.domains.flatMap((d) => [d.host, ...(d.components ?? []).map((c) => c.domain)])
       const lines = [
-        ...own.map((name) => `${s2s.address} ${name}`),
+        ...allDomains(opts.domains).map((name) => `${s2s.address} ${name}`),
         ...Object.entries(s2s.peers).map(([name, address]) => `${address} ${name}`),
       ]
       writeFileSync(hostsFile, `${lines.join('\n')}\n`)
-      extra = `${extra}\n${s2sSection(s2s, hostsFile)}`
+      extra = `${extra}\n${s2sSection(s2s, hostsFile, opts.tls !== undefined)}`
     }
     const http = this.httpPort
       ? [
@@ -314,6 +339,11 @@ class Prosody implements ProsodyServer {
 export async function startProsody(opts: ProsodyOptions): Promise<ProsodyServer> {
   const server = new Prosody(mkdtempSync(join(tmpdir(), 'xlattice-prosody-')), opts)
   try {
+    const ca = opts.tls
+    if (ca)
+      await Promise.all(
+        allDomains(opts.domains).map((d) => issueCertificate(ca, join(server.dataDir, 'certs'), d)),
+      )
     for (let attempt = 1; ; attempt++) {
       const [c2s, component, http] = await freePorts(opts.websocket ? 3 : 2)
       server.c2sPort = c2s

@@ -5,7 +5,7 @@
 run_as_root = true
 data_path = ${DATA_PATH}
 pidfile = ${PID_FILE}
--- Must exist even though no TLS is used, or startup fails.
+-- Must exist even without TLS, or startup fails; holds <domain>.crt/.key with the tls option.
 certificates = ${CERT_DIR}
 plugin_paths = { }
 installer_plugin_path = ${PLUGIN_DIR}
