@@ -2,9 +2,10 @@
  * The five paths of bench/xmpp.bench.ts, all running during the whole bench (the baselines'
  * servers start while the cluster forms) and stopped together:
  *   - one:     one Prosody, alice@one.localhost -> bob@one.localhost (baseline b);
- *   - s2s:     two Prosody federated over s2s (dialback, no TLS) at two loopback addresses of
- *              their own, alice@a.s2s.test -> bob@b.s2s.test (baseline a, what the lattice
- *              replaces); names resolve from a hosts file each server's resolver reads, so
+ *   - s2s:     two Prosody federated over s2s at two loopback addresses of their own,
+ *              alice@a.s2s.test -> bob@b.s2s.test (baseline a, what the lattice replaces); with
+ *              TLS (the default) as on the Internet: encrypted, peers authenticated by their
+ *              certificates (SASL EXTERNAL), else dialback in the clear; names resolve from a hosts file each server's resolver reads, so
  *              /etc/hosts is left alone (test/harness/prosody.ts, option s2s);
  *   - lattice: two Prosody with an `xlattice start` node attached to each (XEP-0114, component
  *              domains lattice.a.localhost and lattice.b.localhost), two more nodes without XMPP
@@ -26,7 +27,13 @@ import { type Started, spawnReady } from '../lib/child.js'
 import { randomBytes } from '../lib/crypto.js'
 import { CLUSTER_FAST } from '../test/helpers/cluster.js'
 import { eventually, status } from '../test/helpers/procs.js'
-import { type ProsodyOptions, type ProsodyServer, S2S_PORT, startProsody } from '../test/harness/index.js'
+import {
+  type CertificateAuthority,
+  type ProsodyOptions,
+  type ProsodyServer,
+  S2S_PORT,
+  startProsody,
+} from '../test/harness/index.js'
 
 export const SECRET = 'bench-component-secret'
 export const PASSWORD = 'bench-pw'
@@ -97,6 +104,8 @@ export interface SiteOptions {
   /** Node flags for the attached nodes (e.g. --cpu-prof). */
   nodeArgs: string[]
   dataDir: string
+  /** TLS on every server, certificates from this CA (see ProsodyOptions.tls); absent: none. */
+  tls?: CertificateAuthority
 }
 
 export async function startSites(o: SiteOptions): Promise<Sites> {
@@ -114,6 +123,7 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
   const prosody = async (host: string, names: string[], opts: Partial<ProsodyOptions> = {}) => {
     const server = await startProsody({
       domains: [{ host }],
+      tls: o.tls,
       ...opts,
       users: names.map((user) => ({ user, host, password: PASSWORD })),
       readyTimeoutMs: 30_000,
@@ -130,8 +140,7 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
       },
     ]
     const a = await prosody('a.localhost', [...senders, 'carol', 'ralice', 'palice'], {
-      domains: component('a.localhost'),
-      extraConfig: `VirtualHost "${GUESTS}"\n  authentication = "anonymous"`,
+      domains: [...component('a.localhost'), { host: GUESTS, anonymous: true }],
     })
     const b = await prosody('b.localhost', ['bob', 'rbob', 'pbob'], { domains: component('b.localhost') })
     /** The ends of the lattice's path and of both floors': its own two servers. */

@@ -11,6 +11,11 @@
  *   (d) relayp2p: the same two relays joined by the nodes' libp2p transport (TCP, Noise, Yamux),
  *             so the difference between (c) and (d) is what libp2p itself costs on the hop.
  * Clients are @xmpp/client over TCP with SASL PLAIN and TCP_NODELAY (test/harness xmppClient).
+ * Servers and clients speak TLS as in production (BENCH_TLS=on, the default): every domain has a
+ * certificate from a CA made for the run, clients use STARTTLS and verify it, and s2s is
+ * encrypted with peers authenticated by certificate. The components' XEP-0114 links stay plain,
+ * as they are on a server's loopback in production. BENCH_TLS=off: plaintext c2s, dialback s2s
+ * in the clear (the bench's configuration before 2026-11-30).
  * Nodes run the production configuration (messages encrypted between nodes; the component's
  * default per-sender limits: messages 3,000/s, burst 6,000, IQs and presence 20/s, burst 60;
  * log level warn). The cluster forms with
@@ -36,21 +41,31 @@
  * group (the lattice's two attached nodes apart from the two others), and the ratios to
  * baseline (a): latency p50 (target <= 2x), throughput (>= 0.7x).
  *
- * Settings: BENCH_WINDOW_SEC, BENCH_WARMUP_SEC, BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS,
- * BENCH_CASES (latency,backtoback,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the
- * two attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
+ * Settings: BENCH_TLS (on, off), BENCH_WINDOW_SEC, BENCH_WARMUP_SEC, BENCH_SENDERS,
+ * BENCH_INFLIGHT, BENCH_WORKERS, BENCH_CASES (latency,backtoback,throughput,senders,registrations),
+ * BENCH_NODE_ARGS (node flags for the two attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
 import '../lib/polyfill.js'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { cpus, loadavg, tmpdir } from 'node:os'
+import { TLSSocket } from 'node:tls'
 import { join } from 'node:path'
 import { type Client, client as xmppClientRaw } from '@xmpp/client'
 import { randomBytes } from '../lib/crypto.js'
 import { toHex } from '../lib/encoding.js'
 import { withMallocEnv } from '../lib/malloc-env.js'
 import { status } from '../test/helpers/procs.js'
-import { type ProsodyServer, setNoDelay, xmppClient } from '../test/harness/index.js'
+import {
+  type CertificateAuthority,
+  certificateAuthorityAt,
+  makeCertificateAuthority,
+  type ProsodyServer,
+  setNoDelay,
+  xmppClient,
+} from '../test/harness/index.js'
 import { parse } from '../test/unit/component/stanza-helpers.js'
 import { type LoadResult, report } from './lib.js'
 import { iqLoad, type MessageOptions, type MessageResult, messageLoad } from './xmpp-load.js'
@@ -67,6 +82,8 @@ const unknownCases = CASES.filter((c) => !KNOWN_CASES.includes(c))
 if (unknownCases.length > 0)
   throw new Error(`BENCH_CASES: unknown case ${unknownCases.join(', ')} (known: ${KNOWN_CASES.join(', ')})`)
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
+const TLS = process.env.BENCH_TLS ?? 'on'
+if (TLS !== 'on' && TLS !== 'off') throw new Error(`BENCH_TLS: ${TLS} (on or off)`)
 const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
 
@@ -78,9 +95,15 @@ interface Clients {
 }
 
 const all: Client[] = []
+/** The TLS socket under a client once STARTTLS has run (xmpp.js wraps it in a socket of its own). */
+function tlsOf(c: Client): TLSSocket | undefined {
+  const inner = (c.socket as { socket?: unknown } | null)?.socket
+  return inner instanceof TLSSocket ? inner : undefined
+}
 async function login(server: ProsodyServer, domain: string, username: string): Promise<Client> {
   const c = await xmppClient({ service: server.c2sService, domain, username, password: PASSWORD })
   all.push(c)
+  if (TLS === 'on' && tlsOf(c) === undefined) throw new Error(`${username}@${domain} logged in without TLS`)
   return c
 }
 
@@ -170,6 +193,39 @@ const fmt = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '-')
 const fx = (x: number) => fmt(x, Math.abs(x) < 0.1 ? 3 : 2)
 const rounded = (o: object) => JSON.stringify(o, (_, v) => (typeof v === 'number' ? +v.toFixed(2) : v))
 
+/** Where the parent process made the run's CA (see trustingRun). */
+const CA_DIR = 'XLATTICE_BENCH_CA_DIR'
+
+/**
+ * Node trusts another CA only if NODE_EXTRA_CA_CERTS names it when the process starts, and
+ * xmpp.js's STARTTLS takes no CA of its own: so the bench makes the CA, runs itself again
+ * trusting it, and removes it when that run ends. Ctrl-C reaches both (one process group): the
+ * run stops its servers, this process waits for it.
+ */
+async function trustingRun(): Promise<number> {
+  const caDir = await mkdtemp(join(tmpdir(), 'xl-bench-ca-'))
+  try {
+    const ca = await makeCertificateAuthority(caDir)
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: ca.certPath, [CA_DIR]: caDir },
+    })
+    process.on('SIGINT', () => {})
+    process.on('SIGTERM', () => child.kill('SIGTERM'))
+    const [code] = await once(child, 'exit')
+    return code ?? 1
+  } finally {
+    await rm(caDir, { recursive: true, force: true })
+  }
+}
+
+let ca: CertificateAuthority | undefined
+if (TLS === 'on') {
+  const caDir = process.env[CA_DIR]
+  if (caDir === undefined) process.exit(await trustingRun())
+  ca = certificateAuthorityAt(caDir)
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'xl-bench-xmpp-'))
 // The finally below does not run when the process dies of an uncaught error.
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
@@ -177,7 +233,7 @@ const t0 = performance.now()
 const load0 = loadavg()[0]
 let sites: Sites | undefined
 try {
-  sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir })
+  sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir, tls: ca })
   const s = sites
   const setupSec = (performance.now() - t0) / 1000
   const paths = (['s2s', 'one', 'lattice', 'relay', 'relayp2p'] as const).filter((p) => s[p] !== undefined)
@@ -360,7 +416,11 @@ try {
     console.log(
       `${r[0].padEnd(44)} ${r[1].padStart(11)} ${r[2].padStart(18)} ${r[3].padStart(15)} ${r[4].padStart(22)}   ${r[5]}`,
     )
+  const tls = all[0] && tlsOf(all[0])
   notes.push(
+    TLS === 'on'
+      ? `TLS on: c2s STARTTLS (${tls?.getProtocol()} ${tls?.getCipher().name}), s2s TLS with certificate authentication`
+      : 'TLS off: c2s in the clear, s2s dialback in the clear',
     `lattice/s2s: latency p50 ${fx(lp)}x paced (target <= 2x ${lv}), ${fx(bp)}x back to back ` +
       `(${bv}), throughput at ${INFLIGHT} in flight ` +
       `${fx(tp)}x (target >= 0.7x ${tv}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x; ` +
