@@ -24,6 +24,18 @@ export const MAX_INBOUND_STREAMS = 8
  * frames, a 2 MiB Yamux window), so this bounds what senders can make a node buffer.
  */
 export const MAX_INBOUND_TOTAL = 256
+/**
+ * How long the messaging store's group commit holds a batch asked for while none is in flight
+ * (GroupCommitOptions.idleDelayMs). Nothing on a message's way waits for that batch: the sender
+ * sends within its reservation, and a kept record reaches its consumer before its batch is on
+ * disk. But the write and its fdatasync take a core, and started at once they run beside the
+ * message's last steps (the receiving node relaying it, its XMPP server delivering it) on a
+ * server with few cores. Held 3 ms, they run after: paced XMPP messages through the lattice
+ * gained ~0.2-0.3 ms of ~3 ms, one node's path ~0.2 ms, back to back ~0.13 ms (bench/RESULTS.md,
+ * 2026-11-29 22:00). Under load batches queue behind one another and go at once, as before. What
+ * it costs: acks, and the moment a sent message is on the sender's disk, come 3 ms later.
+ */
+export const COMMIT_IDLE_DELAY_MS = 3
 /** The message kind the XMPP component sends between home nodes; a node keeps its payloads. */
 export const XMPP_KIND = 'xmpp'
 /** Records a consumer of a kept kind has outstanding (issued, not yet resolved) by default. */

@@ -15,6 +15,7 @@ import type { Store } from '../../lib/store/index.js'
 import { SESSION_PROTOCOL } from '../session/index.js'
 import { helloInitiator, type SessionKeys, sessionInitiator } from './channel.js'
 import {
+  COMMIT_IDLE_DELAY_MS,
   MAX_FRAME_BYTES,
   MAX_INBOUND_STREAMS,
   MAX_INBOUND_TOTAL,
@@ -119,7 +120,7 @@ export class Messaging {
   }
 
   async start(): Promise<void> {
-    this.#commit = new GroupCommit(this.#c.store)
+    this.#commit = new GroupCommit(this.#c.store, { idleDelayMs: COMMIT_IDLE_DELAY_MS })
     this.#outbox = await Outbox.open(this.#c.store, this.#commit)
     this.#inbox = await Inbox.open(this.#c.store, this.#commit)
     this.#kept = await KeptStore.open(this.#c.store, this.#commit, this.#init.keep ?? [], {

@@ -95,5 +95,33 @@ for (const kind of STORE_KINDS) {
       assert.ok(await store.get('y'))
       await gc.flushed()
     })
+
+    it('idleDelayMs holds a batch asked for from idle, not one queued behind a batch in flight', async () => {
+      const store = env.store.sublevel('msg')
+      const started: number[] = []
+      const slow = {
+        ...recording(store),
+        batch: async (ops: any, o: any) => {
+          started.push(performance.now())
+          await new Promise((r) => setTimeout(r, 30)) // a slow disk: the batch stays in flight
+          return store.batch(ops, o)
+        },
+      }
+      const gc = new GroupCommit(slow, { idleDelayMs: 40 })
+      const t0 = performance.now()
+      const first = gc.write([{ type: 'put', key: 'a', value: v('1') }])
+      await new Promise((r) => setTimeout(r, 20))
+      assert.equal(started.length, 0, 'nothing written within the delay')
+      const joined = gc.write([{ type: 'put', key: 'b', value: v('2') }])
+      assert.equal(joined, first, 'a write during the delay joins the waiting batch')
+      await new Promise((r) => setTimeout(r, 30)) // the batch is in flight now
+      assert.equal(started.length, 1)
+      assert.ok(started[0] - t0 >= 39, `the first batch waited ${started[0] - t0} ms`)
+      const queued = gc.write([{ type: 'put', key: 'c', value: v('3') }])
+      await Promise.all([first, queued])
+      assert.equal(started.length, 2)
+      assert.ok(started[1] - started[0] < 40 + 30, 'the queued batch followed the first at once')
+      assert.ok(await store.get('c'))
+    })
   })
 }
