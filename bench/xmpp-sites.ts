@@ -5,8 +5,9 @@
  *   - s2s:     two Prosody federated over s2s at two loopback addresses of their own,
  *              alice@a.s2s.test -> bob@b.s2s.test (baseline a, what the lattice replaces); with
  *              TLS (the default) as on the Internet: encrypted, peers authenticated by their
- *              certificates (SASL EXTERNAL), else dialback in the clear; names resolve from a hosts file each server's resolver reads, so
- *              /etc/hosts is left alone (test/harness/prosody.ts, option s2s);
+ *              certificates (SASL EXTERNAL), else dialback in the clear; names resolve
+ *              from a hosts file each server's resolver reads, so /etc/hosts is left alone
+ *              (test/harness/prosody.ts, options s2s and tls);
  *   - lattice: two Prosody with an `xlattice start` node attached to each (XEP-0114, component
  *              domains lattice.a.localhost and lattice.b.localhost), two more nodes without XMPP
  *              and a registry: alice@a.localhost -> bob@lattice.a.localhost -> bob@b.localhost;
