@@ -107,6 +107,8 @@ export interface SiteOptions {
   dataDir: string
   /** TLS on every server, certificates from this CA (see ProsodyOptions.tls); absent: none. */
   tls?: CertificateAuthority
+  /** Every server's Nagle setting (ProsodyOptions.nagle); absent: Prosody's default (on). */
+  nagle?: boolean
 }
 
 export async function startSites(o: SiteOptions): Promise<Sites> {
@@ -125,6 +127,7 @@ export async function startSites(o: SiteOptions): Promise<Sites> {
     const server = await startProsody({
       domains: [{ host }],
       tls: o.tls,
+      nagle: o.nagle,
       ...opts,
       users: names.map((user) => ({ user, host, password: PASSWORD })),
       readyTimeoutMs: 30_000,

@@ -41,9 +41,10 @@
  * group (the lattice's two attached nodes apart from the two others), and the ratios to
  * baseline (a): latency p50 (target <= 2x), throughput (>= 0.7x).
  *
- * Settings: BENCH_TLS (on, off), BENCH_WINDOW_SEC, BENCH_WARMUP_SEC, BENCH_SENDERS,
- * BENCH_INFLIGHT, BENCH_WORKERS, BENCH_CASES (latency,backtoback,throughput,senders,registrations),
- * BENCH_NODE_ARGS (node flags for the two attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
+ * Settings: BENCH_TLS (on, off), BENCH_PROSODY_NAGLE (default, on, off: every server's
+ * `network_settings.nagle`; the default is Prosody's, on), BENCH_WINDOW_SEC, BENCH_WARMUP_SEC,
+ * BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS, BENCH_CASES
+ * (latency,backtoback,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the two attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
 import '../lib/polyfill.js'
 import { spawn } from 'node:child_process'
@@ -84,6 +85,9 @@ if (unknownCases.length > 0)
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const TLS = process.env.BENCH_TLS ?? 'on'
 if (TLS !== 'on' && TLS !== 'off') throw new Error(`BENCH_TLS: ${TLS} (on or off)`)
+const NAGLE = process.env.BENCH_PROSODY_NAGLE ?? 'default'
+if (!['default', 'on', 'off'].includes(NAGLE))
+  throw new Error(`BENCH_PROSODY_NAGLE: ${NAGLE} (default, on or off)`)
 const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
 
@@ -233,7 +237,8 @@ const t0 = performance.now()
 const load0 = loadavg()[0]
 let sites: Sites | undefined
 try {
-  sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir, tls: ca })
+  const nagle = NAGLE === 'default' ? undefined : NAGLE === 'on'
+  sites = await startSites({ senders: SENDERS, env, nodeArgs: NODE_ARGS, dataDir: dir, tls: ca, nagle })
   const s = sites
   const setupSec = (performance.now() - t0) / 1000
   const paths = (['s2s', 'one', 'lattice', 'relay', 'relayp2p'] as const).filter((p) => s[p] !== undefined)
@@ -421,6 +426,7 @@ try {
     TLS === 'on'
       ? `TLS on: c2s STARTTLS (${tls?.getProtocol()} ${tls?.getCipher().name}), s2s TLS with certificate authentication`
       : 'TLS off: c2s in the clear, s2s dialback in the clear',
+    `Prosody's Nagle: ${NAGLE === 'default' ? "Prosody's default (on)" : NAGLE} on every server`,
     `lattice/s2s: latency p50 ${fx(lp)}x paced (target <= 2x ${lv}), ${fx(bp)}x back to back ` +
       `(${bv}), throughput at ${INFLIGHT} in flight ` +
       `${fx(tp)}x (target >= 0.7x ${tv}), ${SENDERS} senders ${fx(ratio(MANY, rate, 's2s'))}x; ` +

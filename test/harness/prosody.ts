@@ -53,6 +53,11 @@ export interface ProsodyOptions {
    * (`s2s_secure_auth`) instead of dialback. Clients must trust the CA (NODE_EXTRA_CA_CERTS).
    */
   tls?: CertificateAuthority
+  /**
+   * Prosody's Nagle setting for every connection (`network_settings.nagle`); absent: Prosody's
+   * default, Nagle on. Off, small writes leave at once instead of waiting for the peer's ACK.
+   */
+  nagle?: boolean
   readyTimeoutMs?: number
 }
 
@@ -206,6 +211,7 @@ class Prosody implements ProsodyServer {
     ]
     let extra = opts.extraConfig ?? ''
     if (opts.tls) extra = `${extra}\n${tlsSection(opts.tls)}`
+    if (opts.nagle !== undefined) extra = `${extra}\nHost "*"\nnetwork_settings = { nagle = ${opts.nagle} }`
     const s2s = opts.s2s
     if (s2s) {
       const hostsFile = join(dataDir, 'hosts')
