@@ -146,7 +146,14 @@ declare module '@xmpp/client' {
   }
 
   export interface Client extends Entity {
-    streamManagement: { enabled: boolean; id: string; outbound: number; inbound: number }
+    streamManagement: {
+      enabled: boolean
+      id: string
+      outbound: number
+      inbound: number
+      /** Stanzas sent and not yet acknowledged by the server (XEP-0198). */
+      outbound_q: unknown[]
+    }
   }
 
   export function client(options: ClientOptions): Client
