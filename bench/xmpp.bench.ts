@@ -44,7 +44,8 @@
  * Settings: BENCH_TLS (on, off), BENCH_PROSODY_NAGLE (default, on, off: every server's
  * `network_settings.nagle`; the default is Prosody's, on), BENCH_WINDOW_SEC, BENCH_WARMUP_SEC,
  * BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS, BENCH_CASES
- * (latency,backtoback,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the two attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
+ * (latency,backtoback,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the two
+ * attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
 import '../lib/polyfill.js'
 import { spawn } from 'node:child_process'

@@ -130,24 +130,22 @@ function hostsSection(domains: ProsodyDomain[]): string {
 /**
  * The global options that turn s2s on: the listener, the resolver reading `hostsFile`, and
  * either dialback without TLS or, with `tls`, TLS required and peers authenticated by their
- * certificates. Appended last, under `Host "*"`, so the template, the caller's extraConfig and
- * the config of every server without s2s stay as they were.
+ * certificates.
  */
-function s2sSection(s2s: S2sOptions, hostsFile: string, tls: boolean): string {
+function s2sOptions(s2s: S2sOptions, hostsFile: string, tls: boolean): string[] {
   return [
-    'Host "*"',
     `s2s_ports = { ${S2S_PORT} }`,
     `s2s_interfaces = { ${lua(s2s.address)} }`,
     tls ? 'modules_disabled = { }' : 'modules_disabled = { "s2s_auth_certs" }',
     `s2s_require_encryption = ${tls}`,
     `s2s_secure_auth = ${tls}`,
     `unbound = { hoststxt = ${lua(hostsFile)} }`,
-  ].join('\n')
+  ]
 }
 
 /** The global options of the tls option: STARTTLS required on c2s, peers checked against the CA. */
-function tlsSection(ca: CertificateAuthority): string {
-  return ['Host "*"', 'c2s_require_encryption = true', `ssl = { cafile = ${lua(ca.certPath)} }`].join('\n')
+function tlsOptions(ca: CertificateAuthority): string[] {
+  return ['c2s_require_encryption = true', `ssl = { cafile = ${lua(ca.certPath)} }`]
 }
 
 /** Every domain the server answers for, its components' included. */
@@ -209,9 +207,11 @@ class Prosody implements ProsodyServer {
       ...(opts.tls ? ['tls'] : []),
       ...(opts.modules ?? []),
     ]
-    let extra = opts.extraConfig ?? ''
-    if (opts.tls) extra = `${extra}\n${tlsSection(opts.tls)}`
-    if (opts.nagle !== undefined) extra = `${extra}\nHost "*"\nnetwork_settings = { nagle = ${opts.nagle} }`
+    // Options of tls, nagle and s2s, appended last under `Host "*"`, so the template, the
+    // caller's extraConfig and the config of every server without them stay as they were.
+    const globals: string[] = []
+    if (opts.tls) globals.push(...tlsOptions(opts.tls))
+    if (opts.nagle !== undefined) globals.push(`network_settings = { nagle = ${opts.nagle} }`)
     const s2s = opts.s2s
     if (s2s) {
       const hostsFile = join(dataDir, 'hosts')
@@ -220,8 +220,9 @@ class Prosody implements ProsodyServer {
         ...Object.entries(s2s.peers).map(([name, address]) => `${address} ${name}`),
       ]
       writeFileSync(hostsFile, `${lines.join('\n')}\n`)
-      extra = `${extra}\n${s2sSection(s2s, hostsFile, opts.tls !== undefined)}`
+      globals.push(...s2sOptions(s2s, hostsFile, opts.tls !== undefined))
     }
+    const extra = [opts.extraConfig ?? '', ...(globals.length > 0 ? ['Host "*"', ...globals] : [])].join('\n')
     const http = this.httpPort
       ? [
           `http_ports = { ${this.httpPort} }`,
