@@ -36,6 +36,13 @@
  *                 XEP-0077 from a fresh anonymous user of lattice A's Prosody (answered once the
  *                 cluster committed it; each user's node makes fresh keys); baseline: the same loop
  *                 with a ping (XEP-0199) to the server, which Prosody answers itself.
+ * Before each path's latency and back-to-back case, that path carries PRIME (8) seconds of
+ * messages back to back, not measured: V8 compiles a function with its optimizing compiler only
+ * after it has run some thousands of times, so a node restarted seconds ago runs its message path
+ * in its interpreter and baseline tiers, several times slower per step than a node in service
+ * (measured: paced p50 through the lattice ~3.1 ms unprimed against ~2.1 primed, 2026-11-30).
+ * The notes say whether a node's memory reducer, which drops compiled code with the heap it
+ * gives back, ran during a lattice window. BENCH_PRIME_SEC=0 measures nodes as just started.
  * Reported: delivered messages/s, p50/p99 latency (send -> receive in this process), lost
  * (neither delivered nor bounced within 2 s) and bounced messages, CPU per message by process
  * group (the lattice's two attached nodes apart from the two others), and the ratios to
@@ -43,7 +50,7 @@
  *
  * Settings: BENCH_TLS (on, off), BENCH_PROSODY_NAGLE (default, on, off: every server's
  * `network_settings.nagle`; the default is Prosody's, on), BENCH_WINDOW_SEC, BENCH_WARMUP_SEC,
- * BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS, BENCH_CASES
+ * BENCH_PRIME_SEC, BENCH_SENDERS, BENCH_INFLIGHT, BENCH_WORKERS, BENCH_CASES
  * (latency,backtoback,throughput,senders,registrations), BENCH_NODE_ARGS (node flags for the two
  * attached nodes, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof').
  */
@@ -75,6 +82,7 @@ import { cpuSec, GUESTS, PASSWORD, type Path, prosodyPid, type Sites, startSites
 
 const WINDOW = Number(process.env.BENCH_WINDOW_SEC ?? 10)
 const WARMUP = Number(process.env.BENCH_WARMUP_SEC ?? 2)
+const PRIME = Number(process.env.BENCH_PRIME_SEC ?? 8)
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 64)
 const INFLIGHT = Number(process.env.BENCH_INFLIGHT ?? 32)
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 64)
@@ -93,6 +101,8 @@ const env = withMallocEnv({ ...process.env, XLATTICE_LOG_LEVEL: 'warn' })
 const LOSS_MS = 2000
 
 type PathName = 's2s' | 'one' | 'lattice' | 'relay' | 'relayp2p'
+/** A case's load; `primed`: each path first carries PRIME seconds of back-to-back messages. */
+type CaseOptions = Omit<MessageOptions, 'warmupSec' | 'windowSec'> & { primed?: boolean }
 interface Clients {
   alice: Client
   senders: Client[]
@@ -280,6 +290,15 @@ try {
     return groups
   }
   const dropped = async () => (await status(s.lattice.nodes[0].info.admin)).xmpp?.router?.dropped ?? {}
+  // A node's memory reducer drops V8's compiled code with the heap it gives back (lib/memory-reducer.ts).
+  const heapReductions = async () => {
+    let n = 0
+    for (const node of s.lattice.nodes.slice(0, 2)) {
+      const text = await (await fetch(`http://${node.info.admin}/metrics`)).text()
+      n += Number(/^xlattice_heap_reductions_total (\d+)/m.exec(text)?.[1] ?? 0)
+    }
+    return n
+  }
   const rows: Record<string, LoadResult> = {}
   const results: Record<string, MessageResult> = {}
   const notes: string[] = []
@@ -288,9 +307,13 @@ try {
     label: string,
     p: PathName,
     path: { senders: Client[]; receiver: Client; to: string },
-    o: Omit<MessageOptions, 'warmupSec' | 'windowSec'>,
+    o: CaseOptions,
   ) => {
+    // The JIT warm-up: not measured, not counted in the CPU figures.
+    if (o.primed && PRIME > 0)
+      await messageLoad(path, { ...o, inFlight: 1, minIntervalMs: 0, warmupSec: PRIME, windowSec: 0.5 })
     const before = p === 'lattice' ? await dropped() : {}
+    const reducedBefore = p === 'lattice' ? await heapReductions() : 0
     const r = await withCpu(await groupsOf(p), () =>
       messageLoad(path, { ...o, warmupSec: WARMUP, windowSec: WINDOW }),
     )
@@ -305,7 +328,7 @@ try {
       const d = Object.fromEntries(
         Object.entries(after).map(([k, v]) => [k, (v as number) - (before[k] ?? 0)]),
       )
-      drops = `; dropped at D_A ${rounded(d)}`
+      drops = `; dropped at D_A ${rounded(d)}; heap reductions at nodes A, B ${(await heapReductions()) - reducedBefore}`
       // The component's per-sender bucket (burst 60 at 20/s) refills before the next case.
       await sleep(3000)
     }
@@ -313,11 +336,7 @@ try {
       `${label}: sent ${r.result.sent}, lost ${r.result.lost}, bounced ${rounded(r.result.bounced)}${drops}; CPU us per delivered message: ${perMsg}`,
     )
   }
-  const messageCase = async (
-    name: string,
-    senders: (c: Clients) => Client[],
-    o: Omit<MessageOptions, 'warmupSec' | 'windowSec'>,
-  ) => {
+  const messageCase = async (name: string, senders: (c: Clients) => Client[], o: CaseOptions) => {
     for (const p of paths) {
       const c = clients[p]
       if (senders(c).length === 0) continue
@@ -336,7 +355,7 @@ try {
   const MANY = `${SENDERS} senders, 1 in flight each`
   const messageCases: Record<string, () => Promise<void>> = {
     latency: async () => {
-      const o = { inFlight: 1, minIntervalMs: 60, lossMs: LOSS_MS }
+      const o = { inFlight: 1, minIntervalMs: 60, lossMs: LOSS_MS, primed: true }
       await messageCase(LAT, (c) => [c.alice], o)
       const c = clients.lattice
       await measure(
@@ -346,7 +365,8 @@ try {
         o,
       )
     },
-    backtoback: () => messageCase(B2B, (c) => [c.alice], { inFlight: 1, minIntervalMs: 0, lossMs: LOSS_MS }),
+    backtoback: () =>
+      messageCase(B2B, (c) => [c.alice], { inFlight: 1, minIntervalMs: 0, lossMs: LOSS_MS, primed: true }),
     throughput: () =>
       messageCase(THR, (c) => [c.alice], { inFlight: INFLIGHT, minIntervalMs: 0, lossMs: LOSS_MS }),
     senders: () => messageCase(MANY, (c) => c.senders, { inFlight: 1, minIntervalMs: 55, lossMs: LOSS_MS }),
@@ -456,7 +476,7 @@ try {
     s.s2sSkipped === undefined
       ? `s2s between ${s.s2s?.from.server.s2sAddress} and ${s.s2s?.to.server.s2sAddress} port 5269`
       : `baseline (a) SKIPPED: ${s.s2sSkipped}`,
-    `${WARMUP} s warm-up (3 s for registrations), ${WINDOW} s windows; set-up ${fmt(setupSec, 1)} s; total ${fmt((performance.now() - t0) / 1000, 0)} s`,
+    `${PRIME} s of back-to-back messages on each path before a 1-in-flight case (JIT warm-up), then ${WARMUP} s warm-up (3 s for registrations), ${WINDOW} s windows; set-up ${fmt(setupSec, 1)} s; total ${fmt((performance.now() - t0) / 1000, 0)} s`,
     `load average ${fmt(load0)} at the start, ${fmt(loadavg()[0])} at the end (${cpus().length} cores, shared with other jobs)`,
   )
   report('xmpp end to end', rows, notes)
