@@ -38,9 +38,10 @@
  *                 with a ping (XEP-0199) to the server, which Prosody answers itself.
  * Before each path's latency and back-to-back case, that path carries PRIME (8) seconds of
  * messages back to back, not measured: V8 compiles a function with its optimizing compiler only
- * after it has run some thousands of times, so a node restarted seconds ago runs its message path
- * in its interpreter and baseline tiers, several times slower per step than a node in service
- * (measured: paced p50 through the lattice ~3.1 ms unprimed against ~2.1 primed, 2026-11-30).
+ * after it has run many times, so a node restarted seconds ago runs its message path in its
+ * interpreter and baseline tiers, several times slower per step than a node in service
+ * (measured: paced p50 through the lattice ~3.1 ms unprimed against ~2.1 primed; a paced
+ * warm-up of 60 s, ~1,000 messages, gets there too; 2026-11-30).
  * The notes say whether a node's memory reducer, which drops compiled code with the heap it
  * gives back, ran during a lattice window. BENCH_PRIME_SEC=0 measures nodes as just started.
  * Reported: delivered messages/s, p50/p99 latency (send -> receive in this process), lost
