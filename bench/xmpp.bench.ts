@@ -290,15 +290,20 @@ try {
     if (p === 'relay' || p === 'relayp2p') groups.relays = s[p].procs.map((r) => r.child.pid as number)
     return groups
   }
-  const dropped = async () => (await status(s.lattice.nodes[0].info.admin)).xmpp?.router?.dropped ?? {}
-  // A node's memory reducer drops V8's compiled code with the heap it gives back (lib/memory-reducer.ts).
-  const heapReductions = async () => {
-    let n = 0
-    for (const node of s.lattice.nodes.slice(0, 2)) {
-      const text = await (await fetch(`http://${node.info.admin}/metrics`)).text()
-      n += Number(/^xlattice_heap_reductions_total (\d+)/m.exec(text)?.[1] ?? 0)
-    }
-    return n
+  /**
+   * What node A's router dropped, and how often nodes A and B ran their memory reducer (which
+   * drops V8's compiled code with the heap it gives back, lib/memory-reducer.ts).
+   */
+  const latticeCounters = async () => {
+    const [st, ...metrics] = await Promise.all([
+      status(s.lattice.nodes[0].info.admin),
+      ...s.lattice.nodes.slice(0, 2).map(async (n) => (await fetch(`http://${n.info.admin}/metrics`)).text()),
+    ])
+    const reductions = metrics.reduce(
+      (sum, text) => sum + Number(/^xlattice_heap_reductions_total (\d+)/m.exec(text)?.[1] ?? 0),
+      0,
+    )
+    return { dropped: (st.xmpp?.router?.dropped ?? {}) as Record<string, number>, reductions }
   }
   const rows: Record<string, LoadResult> = {}
   const results: Record<string, MessageResult> = {}
@@ -313,8 +318,7 @@ try {
     // The JIT warm-up: not measured, not counted in the CPU figures.
     if (o.primed && PRIME > 0)
       await messageLoad(path, { ...o, inFlight: 1, minIntervalMs: 0, warmupSec: PRIME, windowSec: 0.5 })
-    const before = p === 'lattice' ? await dropped() : {}
-    const reducedBefore = p === 'lattice' ? await heapReductions() : 0
+    const before = p === 'lattice' ? await latticeCounters() : undefined
     const r = await withCpu(await groupsOf(p), () =>
       messageLoad(path, { ...o, warmupSec: WARMUP, windowSec: WINDOW }),
     )
@@ -324,12 +328,12 @@ try {
       .map(([g, sec]) => `${g} ${fmt((sec * 1e6) / Math.max(1, r.result.ops), 0)}`)
       .join(', ')
     let drops = ''
-    if (p === 'lattice') {
-      const after = await dropped()
+    if (before !== undefined) {
+      const after = await latticeCounters()
       const d = Object.fromEntries(
-        Object.entries(after).map(([k, v]) => [k, (v as number) - (before[k] ?? 0)]),
+        Object.entries(after.dropped).map(([k, v]) => [k, v - (before.dropped[k] ?? 0)]),
       )
-      drops = `; dropped at D_A ${rounded(d)}; heap reductions at nodes A, B ${(await heapReductions()) - reducedBefore}`
+      drops = `; dropped at D_A ${rounded(d)}; heap reductions at nodes A, B ${after.reductions - before.reductions}`
       // The component's per-sender bucket (burst 60 at 20/s) refills before the next case.
       await sleep(3000)
     }
